@@ -1,0 +1,261 @@
+"""Pydantic types shared across modules.
+
+Corpus types validate the YAML/Markdown files in corpus/; error messages from these validators
+are shown to users by `interviewer corpus validate`, so they say what was wrong in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+# The 16 Leadership Principles, by their exact names.
+LEADERSHIP_PRINCIPLES: tuple[str, ...] = (
+    "Customer Obsession",
+    "Ownership",
+    "Invent and Simplify",
+    "Are Right, A Lot",
+    "Learn and Be Curious",
+    "Hire and Develop the Best",
+    "Insist on the Highest Standards",
+    "Think Big",
+    "Bias for Action",
+    "Frugality",
+    "Earn Trust",
+    "Dive Deep",
+    "Have Backbone; Disagree and Commit",
+    "Deliver Results",
+    "Strive to be Earth's Best Employer",
+    "Success and Scale Bring Broad Responsibility",
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Role(str, Enum):
+    RS = "RS"
+    DS = "DS"
+
+
+class Round(str, Enum):
+    """Kinds of interview round; every technical question belongs to exactly one."""
+
+    ML_BREADTH = "ml_breadth"
+    ML_DEPTH = "ml_depth"
+    STATS = "stats"
+    CAUSAL = "causal"
+    SCIENCE_APPLICATION = "science_application"
+    SYSTEM_DESIGN = "system_design"
+    CODING = "coding"
+    SQL = "sql"
+    PYTHON_DATA = "python_data"
+    PROJECT_DEEP_DIVE = "project_deep_dive"
+    BEHAVIORAL = "behavioral"
+
+
+# Id prefixes keep ids readable and stable: the prefix names the round.
+ROUND_ID_PREFIX: dict[Round, str] = {
+    Round.ML_BREADTH: "mlb",
+    Round.ML_DEPTH: "mld",
+    Round.STATS: "sta",
+    Round.CAUSAL: "cau",
+    Round.SCIENCE_APPLICATION: "sci",
+    Round.SYSTEM_DESIGN: "sys",
+    Round.CODING: "cod",
+    Round.SQL: "sql",
+    Round.PYTHON_DATA: "pyd",
+    Round.PROJECT_DEEP_DIVE: "prj",
+}
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SEED_TAG_PATTERN = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)+$")
+
+
+def _check_lp_name(name: str) -> str:
+    if name not in LEADERSHIP_PRINCIPLES:
+        raise ValueError(f"unknown Leadership Principle {name!r}")
+    return name
+
+
+def _check_seed_tags(tags: list[str]) -> list[str]:
+    for tag in tags:
+        if not SEED_TAG_PATTERN.match(tag):
+            raise ValueError(f"seed tag {tag!r} is not of the form section.name")
+    return tags
+
+
+LPName = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_lp_name)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FollowUp(_Strict):
+    """A follow-up question, tagged with the gap in an answer that it probes."""
+
+    gap: Text = Field(description="short label of what the answer left out")
+    key_point: int | None = Field(
+        default=None, ge=1, description="1-based index of the rubric key point this probes"
+    )
+    text: Text
+
+
+class Pivot(_Strict):
+    """A bridge from a technical topic into a Leadership Principle story."""
+
+    lps: list[LPName] = Field(min_length=1)
+    question: Text
+
+
+class Clarification(_Strict):
+    """What the interviewer may reveal when the candidate asks about `about`."""
+
+    about: Text
+    answer: Text
+
+
+class Question(_Strict):
+    id: Text
+    round: Round
+    topics: list[Text] = Field(min_length=1)
+    seed_tags: list[str] = Field(default_factory=list)
+    difficulty: int = Field(ge=1, le=3)
+    roles: list[Role] = Field(min_length=1)
+    question: Text
+    key_points: list[Text] = Field(min_length=3, max_length=8)
+    common_mistakes: list[Text] = Field(min_length=1)
+    follow_ups: list[FollowUp] = Field(min_length=2)
+    pivot: Pivot
+    clarifications: list[Clarification] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"id {value!r} must be lowercase words joined by hyphens")
+        return value
+
+    @field_validator("seed_tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_seed_tags(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.round is Round.BEHAVIORAL:
+            raise ValueError("behavioural probes belong in corpus/lps, not in question files")
+        prefix = ROUND_ID_PREFIX[self.round]
+        if not self.id.startswith(prefix + "-"):
+            raise ValueError(f"id {self.id!r} of a {self.round.value} question must start with {prefix!r}-")
+        for i, follow_up in enumerate(self.follow_ups, start=1):
+            if follow_up.key_point is not None and follow_up.key_point > len(self.key_points):
+                raise ValueError(
+                    f"follow_ups.{i}.key_point is {follow_up.key_point} but there are only "
+                    f"{len(self.key_points)} key points"
+                )
+        return self
+
+
+StarGap = Literal["situation", "task", "action", "result", "learning", "ownership", "specificity"]
+
+
+class LPProbe(_Strict):
+    text: Text
+    research: bool = Field(default=False, description="phrased for a scientist's research work")
+    seed_tags: list[str] = Field(default_factory=list)
+
+    @field_validator("seed_tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_seed_tags(value)
+
+
+class StarFollowUp(_Strict):
+    gap: StarGap
+    text: Text
+
+
+class LeadershipPrinciple(_Strict):
+    id: Text
+    name: LPName
+    description: Text
+    probes: list[LPProbe] = Field(min_length=5)
+    signals: list[Text] = Field(min_length=4)
+    red_flags: list[Text] = Field(min_length=4)
+    follow_ups: list[StarFollowUp] = Field(min_length=5)
+    alternate_scenarios: list[Text] = Field(
+        min_length=2, description="other situations to offer when the candidate has no example"
+    )
+    seed_tags: list[str] = Field(default_factory=list)
+
+    @field_validator("seed_tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_seed_tags(value)
+
+    @model_validator(mode="after")
+    def _covers_star(self) -> LeadershipPrinciple:
+        missing = {"situation", "action", "result", "learning"} - {f.gap for f in self.follow_ups}
+        if missing:
+            raise ValueError(f"follow_ups must cover the STAR gaps; missing {sorted(missing)}")
+        if not any(p.research for p in self.probes):
+            raise ValueError("probes need at least one research-flavoured probe (research: true)")
+        return self
+
+
+class Competency(_Strict):
+    id: Text
+    name: Text
+    kind: Literal["core", "lp"]
+    lp: LPName | None = None
+    description: Text
+    levels: dict[int, Text]
+
+    @field_validator("levels")
+    @classmethod
+    def _four_levels(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [1, 2, 3, 4]:
+            raise ValueError(f"levels must be anchored at exactly 1, 2, 3 and 4; got {sorted(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _lp_link(self) -> Competency:
+        if self.kind == "lp" and self.lp is None:
+            raise ValueError("an LP competency must name its lp")
+        if self.kind == "core" and self.lp is not None:
+            raise ValueError("only LP competencies name an lp")
+        return self
+
+
+class ReportStage(_Strict):
+    name: Text
+    format: Text
+    notes: Text
+
+
+class ReportAsked(_Strict):
+    round: Round
+    topics: list[Text] = Field(min_length=1)
+    summary: Text
+
+
+class CandidateReport(_Strict):
+    id: Text
+    role: Role
+    title: Text
+    team: Text | None = None
+    stages: list[ReportStage] = Field(min_length=1)
+    asked: list[ReportAsked] = Field(min_length=1)
+    outcome: Literal["offer", "rejected", "pending", "withdrew", "unknown"]
+    takeaways: list[Text] = Field(min_length=1)
+    seed_tags: list[str] = Field(default_factory=list)
+    body: Text = Field(description="the narrative, from the Markdown body")
+
+    @field_validator("seed_tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _check_seed_tags(value)

@@ -1,0 +1,29 @@
+"""An installed wheel carries prompts/ and corpus/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_carries_corpus_and_prompts(tmp_path):
+    # No build isolation: hatchling comes from the test extras, so nothing is downloaded.
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("interviewer-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "interviewer/corpus/seed_checklist.yaml" in names
+    assert "interviewer/corpus/rubrics/competencies.yaml" in names
+    assert any(n.startswith("interviewer/corpus/lps/") for n in names)
+    assert any(n.startswith("interviewer/corpus/questions/") for n in names)
+    assert any(n.startswith("interviewer/corpus/reports/") for n in names)
+    assert "interviewer/prompts/README.md" in names
+    assert "interviewer/cli.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "interviewer = interviewer.cli:app" in zipfile.ZipFile(wheel).read(entry_points).decode()
