@@ -11,6 +11,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -18,7 +19,7 @@ import yaml
 from interviewer.config import Settings
 from interviewer.corpus import load_with_extras
 from interviewer.embeddings import get_embedder
-from interviewer.lexical import rrf_fuse, weighted_fuse
+from interviewer.lexical import DENSE_WEIGHT, weighted_fuse
 from interviewer.retrieval import CANDIDATES, Filters, Retriever, make_client
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,15 @@ def load_queries() -> list[dict]:
         for q in yaml.safe_load(file.read_text())["queries"]:
             queries.append({"query": q["query"], "expect": set(q["expect"]), "file": file.name})
     return queries
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion, the usual alternative to the shipped weighted fusion: each list contributes 1 / (k + rank) for each id it ranks."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, doc_id in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def metrics(rankings: list[list[str]], queries: list[dict]) -> dict[str, float]:
@@ -81,12 +91,12 @@ def main() -> None:
             dense_lists.append(dense_rank)
             lexical_lists.append(lexical_rank)
             rrf_lists.append([i for i, _ in rrf_fuse([dense_rank, lexical_rank])])
-            weighted_lists.append([i for i, _ in weighted_fuse(dense, lexical, 0.7)])
+            weighted_lists.append([i for i, _ in weighted_fuse(dense, lexical)])
         quality = {
             "dense": metrics(dense_lists, queries),
             "bm25": metrics(lexical_lists, queries),
-            "hybrid (RRF, shipped)": metrics(rrf_lists, queries),
-            "weighted 0.7 dense + 0.3 bm25": metrics(weighted_lists, queries),
+            "reciprocal rank fusion": metrics(rrf_lists, queries),
+            f"hybrid: {DENSE_WEIGHT} dense + {1 - DENSE_WEIGHT:.1f} bm25 (shipped)": metrics(weighted_lists, queries),
         }
 
         # Warm latency of the full search call (query embedding included), per ranker.

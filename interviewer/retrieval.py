@@ -29,7 +29,7 @@ from interviewer.index_docs import (
     role_key,
     topic_key,
 )
-from interviewer.lexical import BM25Index, rrf_fuse
+from interviewer.lexical import BM25Index, weighted_fuse
 from interviewer.schemas import Role, Round
 
 log = logging.getLogger(__name__)
@@ -258,12 +258,12 @@ class Retriever:
                 ranked = sorted(dense.items(), key=lambda x: -x[1])
             else:
                 lexical = self.lexical_scores(collection, query, filters, CANDIDATES)
-                dense_rank = [i for i, _ in sorted(dense.items(), key=lambda x: -x[1])]
-                lexical_rank = [i for i, _ in sorted(lexical.items(), key=lambda x: -x[1])]
-                ranked = rrf_fuse([dense_rank, lexical_rank])
+                ranked = weighted_fuse(dense, lexical)
         return [self._hit(doc_id, score) for doc_id, score in ranked[:k]]
 
     def search_all(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        """The best of every collection together; fused scores are normalised per collection,
+        so this interleaves the collections' best hits rather than letting one crowd out the rest."""
         hits = [h for name in COLLECTIONS for h in self.search(query, name, k, filters)]
         return sorted(hits, key=lambda h: -h.score)[:k]
 

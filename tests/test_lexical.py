@@ -1,4 +1,5 @@
-from interviewer.lexical import rrf_fuse, tokenize, weighted_fuse
+from evals.bench_retrieval import rrf_fuse
+from interviewer.lexical import tokenize, weighted_fuse
 
 
 def test_tokenize_drops_stopwords_and_stems():
