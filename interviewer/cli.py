@@ -290,5 +290,9 @@ def start() -> None:
     )
 
 
+# The interview commands register themselves on `app`.
+from interviewer import cli_interview  # noqa: E402,F401
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

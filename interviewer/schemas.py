@@ -259,3 +259,78 @@ class CandidateReport(_Strict):
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         return _check_seed_tags(value)
+
+
+# ---- scoring ------------------------------------------------------------------------------
+
+
+class Criterion(BaseModel):
+    """One scored aspect of an answer. `score` is None when there was too little to judge."""
+
+    name: str
+    score: int | None = Field(default=None, ge=1, le=4)
+    rationale: str
+    evidence: list[str] = Field(default_factory=list, description="verbatim quotes from the candidate's answer")
+
+
+class Score(BaseModel):
+    overall: float = Field(ge=1.0, le=4.0)
+    criteria: list[Criterion]
+    flags: list[str] = Field(default_factory=list)
+    judge: str = Field(description="which judge produced the score: 'offline' or 'model:<name>'")
+    kind: Literal["technical", "behavioral"]
+    matched_question_id: str | None = None
+    lp: str | None = None
+    key_points_covered: list[int] = Field(default_factory=list, description="1-based indexes")
+    key_points_missed: list[int] = Field(default_factory=list, description="1-based indexes, biggest gap first")
+    star_missing: list[str] = Field(default_factory=list)
+    relevance: float = 0.0
+
+    @property
+    def insufficient(self) -> bool:
+        return "insufficient_evidence" in self.flags
+
+
+# ---- the interview ------------------------------------------------------------------------
+
+
+class Action(str, Enum):
+    ASK = "ask"  # a new main question (technical) or LP probe (behavioural round)
+    FOLLOW_UP = "follow_up"
+    PIVOT = "pivot"
+    CLARIFY = "clarify"
+    HINT = "hint"
+    ALTERNATE = "alternate"  # another scenario for the same LP after "no example"
+    REPROMPT = "reprompt"
+    END = "end"
+
+
+class Decision(BaseModel):
+    """What the policy decided after a candidate message, and why. Stored with every turn."""
+
+    action: Action
+    reason: str
+    round_index: int
+    new_round: bool = False
+    item_id: str | None = None  # the question id or LP probe id being asked
+    item_kind: Literal["technical", "lp_probe", "pivot"] | None = None
+    lp: str | None = None
+    text: str = ""  # corpus text the speaker phrases (question, follow-up, clarification, ...)
+    gap: str | None = None
+    follow_up_index: int | None = None
+    variant: str | None = None  # which phrasing, e.g. "echo" for a re-prompt, "exhausted" for a hint
+    closed_item: bool = False  # the previous item is finished
+
+
+class Turn(BaseModel):
+    """One exchange unit in the transcript."""
+
+    index: int
+    speaker: Literal["interviewer", "candidate"]
+    text: str
+    round_index: int
+    item_id: str | None = None
+    classification: str | None = None
+    decision: Decision | None = None
+    score: Score | None = None
+    created_at: float

@@ -1,0 +1,233 @@
+"""The interview commands of `interviewer`: chat, sessions, report and score."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import random
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.markdown import Markdown
+from rich.table import Table
+
+from interviewer.cli import EXIT_BAD_INPUT, app, err, load_corpus_or_exit, open_retriever, out, settings
+from interviewer.plans import PLAN_IDS
+
+HELP_TEXT = (
+    "Type your answer and press Enter. Commands: /hint for a nudge, /skip to move to the next question, "
+    "/end to finish and get your report, /help for this text. You can also ask clarifying questions."
+)
+OFFLINE_NOTICE = (
+    "Offline mode: no model is configured, so the interviewer speaks from templates over the corpus "
+    "and the offline judge scores your answers. The report says which judge produced each score."
+)
+
+
+def _services():  # noqa: ANN202
+    from interviewer.engine import Services
+
+    return Services.from_settings(settings(), corpus=load_corpus_or_exit())
+
+
+def _warm_up(services) -> None:  # noqa: ANN001
+    # Loading the embedding model takes seconds; do it while the candidate reads the first question.
+    threading.Thread(target=lambda: services.judge.embedder.encode(["warm up"]), daemon=True).start()
+
+
+def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
+    if value is not None and value not in allowed:
+        err.print(f"[red]{option} {value!r} is not one of: {', '.join(allowed)}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("chat")
+def chat(
+    plan: Annotated[str, typer.Option("--plan", help=f"Interview format: {', '.join(PLAN_IDS)}.")] = "phone-screen",
+    role: Annotated[str, typer.Option("--role", help="RS or DS.")] = "RS",
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Makes the choice of questions reproducible.")] = None,
+    resume: Annotated[Optional[str], typer.Option("--resume", help="Continue a saved session where it stopped.")] = None,
+    difficulty: Annotated[Optional[int], typer.Option("--difficulty", min=1, max=3)] = None,
+    bar_raiser: Annotated[bool, typer.Option("--bar-raiser", help="Deeper follow-ups, as a Bar Raiser would.")] = False,
+    lp: Annotated[Optional[list[str]], typer.Option("--lp", help="Focus the LP probes on this principle (repeatable).")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="Whose history to avoid repeating questions from.")] = None,
+) -> None:
+    """A practice interview in the terminal. Reads one answer per line when stdin is not a terminal."""
+    from interviewer.engine import Interview
+    from interviewer.schemas import LEADERSHIP_PRINCIPLES
+
+    _check_choice(plan, PLAN_IDS, "--plan")
+    _check_choice(role.upper(), ("RS", "DS"), "--role")
+    for name in lp or []:
+        _check_choice(name, LEADERSHIP_PRINCIPLES, "--lp")
+    services = _services()
+    if resume:
+        try:
+            interview = Interview.resume(services, resume)
+        except KeyError as exc:
+            err.print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        if interview.finished:
+            err.print(f"Session {resume} has already ended; its report: interviewer report {resume}")
+            raise typer.Exit(0)
+    else:
+        interview = Interview.start(
+            services, plan, role.upper(), seed if seed is not None else random.randrange(1_000_000),
+            user=user or getpass.getuser(), difficulty=difficulty, lp_focus=lp, bar_raiser=bar_raiser or None,
+        )
+    _warm_up(services)
+    interactive = sys.stdin.isatty()
+    out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
+    out.print(f"[dim]Session {interview.session_id}. {HELP_TEXT}[/dim]\n")
+    out.print(f"[bold cyan]Interviewer:[/bold cyan] {interview.last_interviewer_message}\n")
+    try:
+        while not interview.finished:
+            line = _read_answer(interactive)
+            if line is None:
+                out.print(f"\n[yellow]Input ended. Saved; continue with: interviewer chat --resume {interview.session_id}[/yellow]")
+                return
+            if line.strip().lower() == "/help":
+                out.print(f"[dim]{HELP_TEXT}[/dim]")
+                continue
+            if not interactive:
+                out.print(f"[bold green]You:[/bold green] {line}")
+            out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
+            for piece in interview.stream(line):
+                out.print(piece, end="", highlight=False)
+            out.print("\n")
+    except KeyboardInterrupt:
+        out.print(f"\n[yellow]Saved. Continue with: interviewer chat --resume {interview.session_id}[/yellow]")
+        return
+    reports = services.store.session(interview.session_id).meta.get("reports", {})
+    out.print("[bold]Interview over.[/bold] Your score report:")
+    for fmt, path in reports.items():
+        out.print(f"  {fmt}: {path}")
+
+
+def _read_answer(interactive: bool) -> str | None:
+    if interactive:
+        try:
+            return input("You: ")
+        except EOFError:
+            return None
+    line = sys.stdin.readline()
+    return None if line == "" else line.rstrip("\n")
+
+
+@app.command("sessions")
+def sessions(
+    user: Annotated[Optional[str], typer.Option("--user", help="Only this user's sessions.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List saved interview sessions, newest first."""
+    from interviewer.store import Store
+
+    store = Store(settings().home / "sessions.db")
+    rows = store.sessions(user)
+    data = [
+        {"id": r.id, "user": r.user, "plan": r.plan_id, "role": r.role, "status": r.status,
+         "created_at": r.created_at, "turns": len(store.turns(r.id))}
+        for r in rows
+    ]
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    if not data:
+        out.print("No sessions yet. Start one with: interviewer chat")
+        return
+    table = Table()
+    for col in ("id", "plan", "role", "status", "turns", "started"):
+        table.add_column(col)
+    import datetime as dt
+
+    for d in data:
+        started = dt.datetime.fromtimestamp(d["created_at"]).strftime("%Y-%m-%d %H:%M")
+        table.add_row(d["id"], d["plan"], d["role"], d["status"], str(d["turns"]), started)
+    out.print(table)
+
+
+@app.command("report")
+def report(
+    session_id: Annotated[str, typer.Argument(help="Session id (see `interviewer sessions`).")],
+    fmt: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """The score report of a saved session, rebuilt from its stored transcript."""
+    from interviewer.report import report_for_session
+    from interviewer.report_render import FORMATS, render
+
+    _check_choice(fmt, FORMATS, "--format")
+    services = _services()
+    try:
+        text = render(report_for_session(services, session_id), fmt)
+    except KeyError as exc:
+        err.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {output}")
+    elif fmt == "md" and sys.stdout.isatty():
+        out.print(Markdown(text))
+    else:
+        print(text)
+
+
+@app.command("score")
+def score(
+    question: Annotated[Optional[str], typer.Option("--question", help="The question that was asked.")] = None,
+    reference: Annotated[Optional[str], typer.Option("--reference", help="A reference answer; its sentences become the key points.")] = None,
+    answer: Annotated[Optional[str], typer.Option("--answer", help="The answer to score.")] = None,
+    answer_file: Annotated[Optional[Path], typer.Option("--answer-file", help="Read the answer from this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="JSON lines with question, optional reference, answer.")] = None,
+) -> None:
+    """Score one answer (or a batch) with the offline judge."""
+    from interviewer.scoring import AnswerScorer
+
+    if batch is None:
+        if not question or not question.strip():
+            err.print("[red]--question is required (or use --batch FILE)[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if (answer is None) == (answer_file is None):
+            err.print("[red]Give exactly one of --answer TEXT or --answer-file FILE[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if answer_file is not None and not answer_file.is_file():
+            err.print(f"[red]--answer-file {answer_file}: no such file[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    elif not batch.is_file():
+        err.print(f"[red]--batch {batch}: no such file[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    corpus = load_corpus_or_exit()
+    needs_index = reference is None if batch is None else True
+    retriever = open_retriever(corpus)[0] if needs_index else None
+    scorer = AnswerScorer(corpus, retriever)
+
+    if batch is not None:
+        for n, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                result: dict[str, Any] = scorer.score(row["question"], row["answer"], row.get("reference"))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                result = {"line": n, "error": f"line {n}: expected a JSON object with question and answer ({exc})"}
+            print(json.dumps(result), flush=True)
+        return
+    text = answer if answer is not None else answer_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    result = scorer.score(question or "", text, reference)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    out.print(f"Overall [bold]{result['overall']:.2f}[/bold] / 4 ({result['kind']}, judge: {result['judge']})")
+    if result["matched_question_id"]:
+        out.print(f"Rubric from corpus item {result['matched_question_id']}")
+    for c in result["criteria"]:
+        out.print(f"- {c['name']}: {c['score'] if c['score'] is not None else 'insufficient evidence'} - {c['rationale']}")
+        for q in c["evidence"]:
+            out.print(f'    "{q}"', highlight=False)
+    if result["flags"]:
+        out.print(f"Flags: {', '.join(result['flags'])}")

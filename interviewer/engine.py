@@ -1,0 +1,181 @@
+"""Wires one interview together: classify, judge, commit, decide, speak, commit.
+
+No Gradio and no environment reads here: services are built once at start-up (from Settings)
+and passed in, so the terminal, the browser app and the tests drive the same engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from interviewer.classify import MessageKind, classify
+from interviewer.config import Settings
+from interviewer.corpus import Corpus, load_with_extras
+from interviewer.judge.offline import OfflineJudge
+from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
+from interviewer.plans import build_plan
+from interviewer.policy import InterviewState, Policy
+from interviewer.schemas import Action, Decision, Role, Score, Turn
+from interviewer.speaker.template import TemplateSpeaker
+from interviewer.store import Store
+
+log = logging.getLogger(__name__)
+
+OFF_TOPIC_BELOW = 0.15
+
+
+def corpus_vocabulary(corpus: Corpus) -> frozenset[str]:
+    """Every word the corpus uses: the gibberish check's idea of a known word."""
+    words: set[str] = set()
+    for item in [*corpus.questions, *corpus.lps, *corpus.reports]:
+        words.update(re.findall(r"[a-z]+", item.model_dump_json().lower()))
+    return frozenset(words)
+
+
+@dataclass
+class Services:
+    """Built once per process and shared by every interview."""
+
+    settings: Settings
+    corpus: Corpus
+    judge: OfflineJudge
+    store: Store
+    policy: Policy = field(init=False)
+    vocabulary: frozenset[str] = field(init=False)
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self.policy = Policy(self.corpus)
+        self.vocabulary = corpus_vocabulary(self.corpus)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, corpus: Corpus | None = None) -> Services:
+        from interviewer.embeddings import get_embedder
+
+        corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
+        return cls(settings=settings, corpus=corpus, judge=OfflineJudge(get_embedder()),
+                   store=Store(settings.home / "sessions.db"))
+
+    def speaker(self, seed: int) -> TemplateSpeaker:
+        return TemplateSpeaker(self.settings.prompts_dir, seed)
+
+
+class Interview:
+    def __init__(self, services: Services, session_id: str, state: InterviewState, turns: list[Turn]):
+        self.s = services
+        self.session_id = session_id
+        self.state = state
+        self.turns = turns
+        self.speaker = services.speaker(state.seed)
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls, services: Services, plan_id: str = "ml-breadth", role: str = "RS", seed: int = 0, user: str = "local",
+        difficulty: int | None = None, lp_focus: list[str] | None = None, bar_raiser: bool | None = None,
+    ) -> Interview:
+        plan = build_plan(plan_id, Role(role.upper()), bar_raiser=bar_raiser, seed=seed)
+        state = InterviewState(
+            plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
+            avoid=services.store.recent_items(user),
+        )
+        session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
+                                                   meta={"speaker": "offline", "judge": services.judge.name})
+        interview = cls(services, session_id, state, [])
+        decision = services.policy.start(state, services.clock())
+        opening = interview.speaker.opening(plan.title, plan.minutes)
+        first = interview.speaker.say(decision, 0, state.round_plan.title, after=None)
+        interview._commit([interview._turn("interviewer", f"{opening}\n\n{first}", decision=decision)])
+        return interview
+
+    @classmethod
+    def resume(cls, services: Services, session_id: str) -> Interview:
+        row = services.store.session(session_id)
+        state = InterviewState.model_validate_json(row.state_json)
+        turns = services.store.turns(session_id)
+        interview = cls(services, session_id, state, turns)
+        # Crashed after the candidate's turn was committed but before the reply: say it now.
+        if turns and turns[-1].speaker == "candidate" and turns[-1].decision is not None:
+            for _ in interview._speak(turns[-1].decision, turns[-1].classification):
+                pass
+        return interview
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished
+
+    @property
+    def last_interviewer_message(self) -> str:
+        return next((t.text for t in reversed(self.turns) if t.speaker == "interviewer"), "")
+
+    # ---- one turn -----------------------------------------------------------------------
+
+    def respond(self, message: str) -> str:
+        return "".join(self.stream(message))
+
+    def stream(self, message: str) -> Iterator[str]:
+        """Handle one candidate message; yield the interviewer's reply in pieces."""
+        if self.state.finished:
+            raise RuntimeError("this interview has ended; start a new one or open the report")
+        item = self.state.item
+        assert item is not None
+        kind = classify(message, item.question, behavioral=item.kind != "technical", vocabulary=self.s.vocabulary)
+        score: Score | None = None
+        if kind is MessageKind.ANSWER:
+            score = self.s.judge.score(self._rubric(), "\n".join([*item.answers, message]))
+            if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers:
+                kind, score = MessageKind.OFF_TOPIC, None
+        answered_in = self.state.round.index
+        decision = self.s.policy.on_message(self.state, kind, message, score, self.s.clock())
+        # The candidate's turn, its score and the decision are on disk before we speak.
+        self._commit([self._turn("candidate", message, item_id=item.item_id, classification=kind.value,
+                                 decision=decision, score=score, round_index=answered_in)])
+        yield from self._speak(decision, kind.value)
+
+    def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
+        title = self.state.round_plan.title
+        text = self.speaker.say(decision, len(self.turns), title, after=after)
+        status = "finished" if decision.action is Action.END else None
+        self._commit([self._turn("interviewer", text, decision=decision)], status=status)
+        if status:
+            self._write_reports()
+        yield text
+
+    def _rubric(self) -> Rubric:
+        item = self.state.item
+        assert item is not None
+        if item.kind == "technical":
+            q = self.s.policy.question(item.item_id)
+            assert q is not None
+            return rubric_for_question(q)
+        return rubric_for_lp(self.s.policy.lp(item.lp or ""), item.question, item.item_id)
+
+    def _turn(self, speaker: str, text: str, item_id: str | None = None, classification: str | None = None,
+              decision: Decision | None = None, score: Score | None = None, round_index: int | None = None) -> Turn:
+        return Turn(
+            index=len(self.turns), speaker=speaker, text=text,  # type: ignore[arg-type]
+            round_index=self.state.round.index if round_index is None else round_index,
+            item_id=item_id or (decision.item_id if decision else None), classification=classification,
+            decision=decision, score=score, created_at=self.s.clock(),
+        )
+
+    def _commit(self, turns: list[Turn], status: str | None = None) -> None:
+        self.s.store.commit_turns(self.session_id, turns, self.state.model_dump_json(), status)
+        self.turns.extend(turns)
+
+    def end(self) -> str:
+        """End now (the /end command)."""
+        return self.respond("/end")
+
+    def _write_reports(self) -> dict[str, Path]:
+        from interviewer.report import write_reports
+
+        paths = write_reports(self.s, self.session_id)
+        self.s.store.set_meta(self.session_id, reports={k: str(v) for k, v in paths.items()})
+        return paths

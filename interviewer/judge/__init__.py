@@ -1,0 +1,1 @@
+"""Judges score answers; the policy decides what to do with the scores."""

@@ -1,0 +1,179 @@
+"""Pure text features of a candidate's answer: sentences, injection attempts, keyword lists,
+STAR parts, specificity and ownership. Small functions, tested with literal examples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviewer.lexical import STOPWORDS
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*%?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of the answer, with its exact position so quotes stay verbatim."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def sentences(text: str) -> list[Span]:
+    """Split into sentences; each span's text is an exact substring of `text`."""
+    spans: list[Span] = []
+    pos = 0
+    for match in _SENTENCE_END.finditer(text):
+        _add_span(text, pos, match.start(), spans)
+        pos = match.end()
+    _add_span(text, pos, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[Span]) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip().strip("-*•").strip()
+    if not stripped:
+        return
+    offset = text.index(stripped, start)
+    spans.append(Span(stripped, offset, offset + len(stripped)))
+
+
+# ---- instructions written inside an answer ----------------------------------------------
+
+_INJECTION_PATTERNS = [
+    r"\bignore\b.{0,40}\b(instruction|rubric|prompt|previous|above|criteria|guideline)s?\b",
+    r"\b(disregard|override|bypass)\b.{0,40}\b(instruction|rubric|prompt|rule|criteria|scor)",
+    r"\b(give|award|assign|grant|mark)\b.{0,30}\b(this|my|the)\b.{0,20}\b(answer|response|candidate|me)\b.{0,30}\b([1-4]|four|full marks|top|maximum|max|highest|perfect|strong hire)\b",
+    r"\b(give|award|assign)\s+(me|it)\s+(a\s+)?([1-4]|four|full marks|top score|strong hire)\b",
+    r"\b(score|grade|rating|rate)\s*(this\s+answer\s*)?(=|:|as|is|should be|must be)\s*(a\s+)?([1-4]|four|excellent|perfect|strong hire)\b",
+    r"^\s*(system|assistant|developer)\s*:",
+    r"\byou are (now|no longer)\b",
+    r"\bas (the|an) (ai|grader|judge|evaluator|interviewer|language model)\b.{0,40}\b(must|should|will)\b",
+    r"\b(new|updated) instructions?\b",
+    r"<\s*/?\s*(system|instructions?|prompt)\s*>",
+    r"\bthis answer (deserves|merits|should (get|receive))\b",
+]
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE | re.MULTILINE)
+
+
+def is_instruction(sentence: str) -> bool:
+    """True when a sentence addresses the grader instead of answering the question."""
+    return bool(_INJECTION.search(sentence))
+
+
+# ---- bare keyword lists ------------------------------------------------------------------
+
+
+def is_fragment(sentence: str) -> bool:
+    """A unit too thin to show understanding: very short, or almost no function words.
+
+    Coverage only counts real sentences, so a list of the right buzzwords earns nothing.
+    """
+    ws = [w.lower() for w in words(sentence)]
+    if len(ws) < 5:
+        return True
+    function_share = sum(w in STOPWORDS for w in ws) / len(ws)
+    return function_share < 0.15
+
+
+def is_keyword_list(text: str) -> bool:
+    """Mostly comma- or line-separated terms rather than sentences."""
+    ws = words(text)
+    if not ws:
+        return False
+    pieces = [p for p in re.split(r"[,;\n•]|\s-\s", text) if p.strip()]
+    avg_piece = len(ws) / max(len(pieces), 1)
+    function_share = sum(w.lower() in STOPWORDS for w in ws) / len(ws)
+    return (len(pieces) >= 4 and avg_piece <= 3.5) or (len(ws) >= 6 and function_share < 0.12)
+
+
+# ---- behavioural features ----------------------------------------------------------------
+
+STAR_PARTS = ("situation", "task", "action", "result", "learning")
+
+_STAR_CUES: dict[str, re.Pattern[str]] = {
+    "situation": re.compile(
+        r"\b(at my (last|previous|current)|when i was|i was (working|leading|on)|our team|the team|the project|"
+        r"in (early|late|mid)?\s*(19|20)\d\d|last (year|quarter|summer)|a few (months|years) ago|"
+        r"we were|there was|we had|the company|the product|the context|background)\b",
+        re.I,
+    ),
+    "task": re.compile(
+        r"\b(my (goal|task|job|role|responsibility) was|i was (asked|responsible|tasked)|i needed to|"
+        r"i had to|we needed to|the goal was|the challenge was|the problem was|the deadline|"
+        r"i owned|my mandate|the aim was|i was expected)\b",
+        re.I,
+    ),
+    "action": re.compile(
+        r"\bi (built|wrote|designed|proposed|decided|ran|analy[sz]ed|dug|traced|pulled|met|talked|"
+        r"convinced|pushed|set up|set|created|implemented|rewrote|reran|tested|checked|investigated|"
+        r"reached out|scheduled|prototyped|trained|switched|changed|added|removed|split|compared|"
+        r"presented|escalated|organi[sz]ed|mentored|asked|found|fixed|shipped|led|drafted|wrote up|"
+        r"went|spent|took|started|broke|reviewed|benchmarked|measured|collected|labelled|labeled|"
+        r"automated|simplified|cut|negotiated|explained|showed|volunteered|paired|argued|disagreed)\b",
+        re.I,
+    ),
+    "result": re.compile(
+        r"\b(as a result|the result|resulted in|in the end|ultimately|eventually|which (led|meant|cut|"
+        r"saved|improved|reduced|increased|raised)|we (launched|shipped|saved|cut|reduced|improved|"
+        r"increased|hit|missed|delivered)|it (launched|shipped|saved|cut|reduced|improved|increased)|"
+        r"(improved|reduced|increased|decreased|cut|saved|lifted|dropped|grew|raised)\b.{0,40}\b(by|from|to)\b|"
+        r"outcome|impact|the launch|went live|was adopted|adopted by)\b",
+        re.I,
+    ),
+    "learning": re.compile(
+        r"\b(i learned|i learnt|lesson|taught me|in hindsight|looking back|next time|now i|since then|"
+        r"i would (do|have)|i'd do|what i took away|takeaway|i realised|i realized|changed how i|"
+        r"i now|do differently)\b",
+        re.I,
+    ),
+}
+
+_NUMBER = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(%|percent|x\b|ms|seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+    r"k\b|m\b|million|billion|thousand|users|customers|points?|pp|bps|basis points|dollars|\$)|"
+    r"\$\s?\d|\b\d+(?:[.,]\d+)?\b",
+    re.I,
+)
+_TIMEFRAME = re.compile(
+    r"\b(in|within|after|over|for)\s+(two|three|four|five|six|a few|\d+)\s+(days|weeks|months|quarters|years)\b|"
+    r"\b(q[1-4]|january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"(19|20)\d\d)\b",
+    re.I,
+)
+_I = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|myself|mine)\b", re.I)
+_WE = re.compile(r"\b(we|we're|we've|we'd|we'll|us|our|ours|ourselves|the team)\b", re.I)
+
+
+def star_parts(text: str) -> dict[str, Span | None]:
+    """For each STAR part, the first sentence that shows it (None when none does)."""
+    found: dict[str, Span | None] = {part: None for part in STAR_PARTS}
+    for span in sentences(text):
+        for part, cue in _STAR_CUES.items():
+            if found[part] is None and cue.search(span.text):
+                found[part] = span
+    return found
+
+
+def specificity(text: str) -> tuple[int, list[Span]]:
+    """How many concrete numbers, metrics or time frames; the sentences that carry them."""
+    count = 0
+    carriers: list[Span] = []
+    for span in sentences(text):
+        n = len(_NUMBER.findall(span.text)) + len(_TIMEFRAME.findall(span.text))
+        if n:
+            count += n
+            carriers.append(span)
+    return count, carriers
+
+
+def ownership(text: str) -> tuple[int, int]:
+    """Counts of first-person singular and plural references ("I" versus "we")."""
+    return len(_I.findall(text)), len(_WE.findall(text))

@@ -1,0 +1,377 @@
+"""The turn policy: plain, deterministic code that decides what happens next, with a reason.
+
+The model never decides the flow. Given the classified candidate message and the judge's score,
+the policy picks one action: answer a clarifying question, follow up on the biggest rubric gap,
+pivot into an LP probe tied to the topic, offer another scenario after "no example", re-prompt
+once after an empty or echoed reply, or move on, within each round's turn and time budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from interviewer.classify import MessageKind
+from interviewer.corpus import Corpus
+from interviewer.lexical import tokenize
+from interviewer.plans import Plan, RoundPlan
+from interviewer.schemas import Action, Decision, LeadershipPrinciple, Question, Round, Score
+
+log = logging.getLogger(__name__)
+
+MAX_CLARIFICATIONS = 3
+MAX_REPROMPTS = 1
+MAX_HINTS = 1
+# Order in which STAR gaps are probed: a story without a result is the biggest hole.
+STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "learning", "task")
+
+
+class ItemState(BaseModel):
+    """The question or probe on the table."""
+
+    item_id: str
+    kind: Literal["technical", "lp_probe", "pivot"]
+    question: str
+    lp: str | None = None
+    parent_id: str | None = None  # the technical question a pivot came from
+    follow_ups: list[int] = Field(default_factory=list)
+    clarifications: int = 0
+    hints: int = 0
+    reprompts: int = 0
+    alternate_offered: bool = False
+    answers: list[str] = Field(default_factory=list)
+
+
+class RoundState(BaseModel):
+    index: int = 0
+    started_at: float | None = None
+    turns: int = 0
+    main_items: int = 0
+    pivots: int = 0
+
+
+class InterviewState(BaseModel):
+    plan: Plan
+    seed: int = 0
+    difficulty: int | None = None
+    lp_focus: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list, description="items this user saw in recent sessions")
+    round: RoundState = Field(default_factory=RoundState)
+    item: ItemState | None = None
+    asked: list[str] = Field(default_factory=list)
+    topics_seen: dict[str, int] = Field(default_factory=dict)
+    lps_probed: list[str] = Field(default_factory=list)
+    finished: bool = False
+
+    @property
+    def round_plan(self) -> RoundPlan:
+        return self.plan.rounds[self.round.index]
+
+
+# ---- choosing what to ask ----------------------------------------------------------------
+
+
+def _rng(state: InterviewState, salt: str) -> random.Random:
+    # Derived from the seed and progress, so a resumed session makes the same choices.
+    return random.Random(f"{state.seed}:{state.round.index}:{len(state.asked)}:{salt}")
+
+
+def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> Question | None:
+    role = state.plan.role
+    pool = [q for q in corpus.questions if q.round == plan.kind and q.id not in state.asked]
+    pool = [q for q in pool if role in q.roles] or pool
+    pool = [q for q in pool if q.id not in state.avoid] or pool
+    if plan.tags:
+        pool = [q for q in pool if set(q.seed_tags) & set(plan.tags)] or pool
+    if state.difficulty is not None:
+        pool = [q for q in pool if q.difficulty == state.difficulty] or pool
+    if not pool:
+        return None
+    # Spread of topics: prefer the questions sharing the fewest topics with what was asked.
+    overlap = {q.id: sum(state.topics_seen.get(t, 0) for t in q.topics) for q in pool}
+    least = min(overlap.values())
+    choices = sorted((q for q in pool if overlap[q.id] == least), key=lambda q: q.id)
+    return _rng(state, "question").choice(choices)
+
+
+def pick_probe(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> tuple[LeadershipPrinciple, int] | None:
+    lps = [lp for lp in corpus.lps if lp.name in state.lp_focus] or list(corpus.lps)
+    options: list[tuple[LeadershipPrinciple, int]] = []
+    for lp in lps:
+        for i, probe in enumerate(lp.probes, start=1):
+            if f"{lp.id}.probe-{i}" not in state.asked:
+                options.append((lp, i))
+    options = [o for o in options if f"{o[0].id}.probe-{o[1]}" not in state.avoid] or options
+    if plan.tags:
+        options = [o for o in options if set(o[0].probes[o[1] - 1].seed_tags) & set(plan.tags)] or options
+    if not options:
+        return None
+    # Breadth of LPs: principles probed least so far come first.
+    times = {lp.name: state.lps_probed.count(lp.name) for lp in lps}
+    least = min(times[o[0].name] for o in options)
+    choices = sorted((o for o in options if times[o[0].name] == least), key=lambda o: (o[0].id, o[1]))
+    return _rng(state, "probe").choice(choices)
+
+
+def biggest_gap_follow_up(question: Question, score: Score | None, asked: list[int]) -> int | None:
+    """Index of the follow-up probing the least-covered key point that has not been asked yet."""
+    if score is None:
+        return None
+    open_ = {i: fu for i, fu in enumerate(question.follow_ups) if i not in asked}
+    for kp in score.key_points_missed:  # biggest gap first
+        for i, fu in open_.items():
+            if fu.key_point == kp:
+                return i
+    if score.overall < 3.0 and not score.key_points_covered:
+        untargeted = [i for i, fu in open_.items() if fu.key_point is None]
+        if untargeted:
+            return untargeted[0]
+    return None
+
+
+def star_gaps(score: Score | None) -> list[str]:
+    if score is None:
+        return list(STAR_ORDER)
+    gaps = set(score.star_missing)
+    by_name = {c.name: c.score for c in score.criteria}
+    if "we_only" in score.flags or (by_name.get("ownership") or 4) <= 2:
+        gaps.add("ownership")
+    if (by_name.get("specificity") or 4) <= 2:
+        gaps.add("specificity")
+    return [g for g in STAR_ORDER if g in gaps]
+
+
+def star_follow_up(lp: LeadershipPrinciple, score: Score | None, asked: list[int]) -> tuple[int, str] | None:
+    for gap in star_gaps(score):
+        for i, fu in enumerate(lp.follow_ups):
+            if fu.gap == gap and i not in asked:
+                return i, gap
+    return None
+
+
+def match_clarification(question: Question, message: str) -> str | None:
+    """The clarification note whose topic best matches what the candidate asked, if any."""
+    asked = set(tokenize(message))
+    best, best_overlap = None, 0
+    for c in question.clarifications:
+        overlap = len(asked & set(tokenize(c.about)))
+        if overlap > best_overlap:
+            best, best_overlap = c.answer, overlap
+    return best
+
+
+# ---- the state machine -------------------------------------------------------------------
+
+
+class Policy:
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self._questions = {q.id: q for q in corpus.questions}
+        self._lps = {lp.name: lp for lp in corpus.lps}
+
+    def lp(self, name: str) -> LeadershipPrinciple:
+        return self._lps[name]
+
+    def question(self, item_id: str) -> Question | None:
+        return self._questions.get(item_id)
+
+    # -- starting and advancing
+
+    def start(self, state: InterviewState, now: float) -> Decision:
+        return self._next_item(state, now, "interview starts", closed=False)
+
+    def _time_over(self, state: InterviewState, now: float) -> bool:
+        started = state.round.started_at
+        return started is not None and now - started > state.round_plan.minutes * 60
+
+    def _budget_over(self, state: InterviewState, now: float) -> bool:
+        return state.round.turns >= state.round_plan.max_turns or self._time_over(state, now)
+
+    def _round_done(self, state: InterviewState, now: float) -> bool:
+        return state.round.main_items >= state.round_plan.questions or self._budget_over(state, now)
+
+    def _next_item(self, state: InterviewState, now: float, reason: str, closed: bool = True) -> Decision:
+        state.item = None
+        new_round = False
+        while True:
+            if state.round.started_at is not None and self._round_done(state, now):
+                if state.round.index + 1 >= len(state.plan.rounds):
+                    state.finished = True
+                    return Decision(action=Action.END, reason=f"{reason}; last round closed", round_index=state.round.index, closed_item=closed)
+                state.round = RoundState(index=state.round.index + 1)
+                new_round = True
+            plan = state.round_plan
+            decision = self._ask(state, plan, now, reason, closed, new_round or state.round.started_at is None)
+            if decision is not None:
+                return decision
+            # Nothing left to ask in this round: close it.
+            state.round.main_items = plan.questions
+
+    def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
+        if plan.kind is Round.BEHAVIORAL:
+            picked = pick_probe(state, self.corpus, plan)
+            if picked is None:
+                return None
+            lp, i = picked
+            item_id = f"{lp.id}.probe-{i}"
+            text = lp.probes[i - 1].text
+            state.item = ItemState(item_id=item_id, kind="lp_probe", question=text, lp=lp.name)
+            state.lps_probed.append(lp.name)
+            why = f"LP probe for {lp.name} (least probed so far)"
+            kind: Literal["technical", "lp_probe", "pivot"] = "lp_probe"
+            lp_name: str | None = lp.name
+        else:
+            q = pick_question(state, self.corpus, plan)
+            if q is None:
+                return None
+            item_id, text, lp_name, kind = q.id, q.question, None, "technical"
+            state.item = ItemState(item_id=q.id, kind="technical", question=q.question)
+            for t in q.topics:
+                state.topics_seen[t] = state.topics_seen.get(t, 0) + 1
+            why = f"{plan.kind.value} question {q.id} (difficulty {q.difficulty}, topics {', '.join(q.topics)})"
+        if state.round.started_at is None:
+            state.round.started_at = now
+        state.round.main_items += 1
+        state.asked.append(item_id)
+        return Decision(
+            action=Action.ASK, reason=f"{reason}; {why}", round_index=state.round.index, new_round=new_round,
+            item_id=item_id, item_kind=kind, lp=lp_name, text=text, closed_item=closed,
+        )
+
+    # -- reacting to a candidate message
+
+    def on_message(self, state: InterviewState, kind: MessageKind, message: str, score: Score | None, now: float) -> Decision:
+        item = state.item
+        if item is None or state.finished:
+            state.finished = True
+            return Decision(action=Action.END, reason="nothing left to ask", round_index=state.round.index)
+        state.round.turns += 1
+        r = state.round.index
+
+        if kind is MessageKind.END:
+            state.finished = True
+            return Decision(action=Action.END, reason="candidate ended the interview", round_index=r, closed_item=True)
+        if kind is MessageKind.SKIP:
+            return self._leave(state, item, now, f"candidate skipped {item.item_id}")
+        if kind is MessageKind.CLARIFYING_QUESTION:
+            return self._clarify(state, item, message)
+        if kind is MessageKind.HINT_REQUEST or (kind is MessageKind.DONT_KNOW and item.kind == "technical"):
+            return self._hint(state, item, now, dont_know=kind is MessageKind.DONT_KNOW)
+        if kind in (MessageKind.NO_EXAMPLE, MessageKind.DONT_KNOW):
+            return self._no_example(state, item, now)
+        if kind in (MessageKind.EMPTY, MessageKind.GIBBERISH, MessageKind.ECHO, MessageKind.OFF_TOPIC):
+            if item.reprompts < MAX_REPROMPTS:
+                item.reprompts += 1
+                return Decision(action=Action.REPROMPT, reason=f"{kind.value} reply; one re-prompt", round_index=r,
+                                item_id=item.item_id, variant=kind.value, text=item.question)
+            return self._leave(state, item, now, f"{kind.value} reply again after a re-prompt; moving on")
+
+        item.answers.append(message)
+        if item.kind == "technical":
+            return self._after_technical(state, item, score, now)
+        return self._after_story(state, item, score, now)
+
+    def _clarify(self, state: InterviewState, item: ItemState, message: str) -> Decision:
+        r = state.round.index
+        if item.clarifications >= MAX_CLARIFICATIONS:
+            return Decision(action=Action.CLARIFY, reason="clarification limit reached", round_index=r, item_id=item.item_id, variant="limit")
+        item.clarifications += 1
+        q = self.question(item.item_id) if item.kind == "technical" else None
+        answer = match_clarification(q, message) if q else None
+        if answer is None:
+            return Decision(action=Action.CLARIFY, reason="no clarification note matches; candidate to assume", round_index=r,
+                            item_id=item.item_id, variant="unknown")
+        return Decision(action=Action.CLARIFY, reason="answered from the question's clarification notes", round_index=r,
+                        item_id=item.item_id, text=answer)
+
+    def _hint(self, state: InterviewState, item: ItemState, now: float, dont_know: bool) -> Decision:
+        r = state.round.index
+        if item.hints >= MAX_HINTS:
+            if dont_know:
+                return self._leave(state, item, now, f"still no answer to {item.item_id} after a hint; moving on")
+            return Decision(action=Action.HINT, reason="hint already given for this item", round_index=r,
+                            item_id=item.item_id, variant="exhausted")
+        item.hints += 1
+        gap = None
+        q = self.question(item.item_id) if item.kind == "technical" else None
+        if q is not None:
+            open_ = [fu for i, fu in enumerate(q.follow_ups) if i not in item.follow_ups]
+            gap = (open_ or q.follow_ups)[0].gap
+        return Decision(
+            action=Action.HINT, reason="candidate said they don't know; a nudge before moving on" if dont_know else "candidate asked for a hint",
+            round_index=r, item_id=item.item_id, gap=gap, variant="dont_know" if dont_know else ("behavioral" if gap is None else None),
+        )
+
+    def _no_example(self, state: InterviewState, item: ItemState, now: float) -> Decision:
+        lp = self._lps.get(item.lp or "")
+        if lp is not None and not item.alternate_offered and lp.alternate_scenarios:
+            item.alternate_offered = True
+            scenario = lp.alternate_scenarios[_rng(state, "alternate").randrange(len(lp.alternate_scenarios))]
+            return Decision(action=Action.ALTERNATE, reason=f"no example; offering another scenario for {lp.name}",
+                            round_index=state.round.index, item_id=item.item_id, lp=lp.name, text=scenario)
+        return self._leave(state, item, now, "still no example after another scenario; moving on")
+
+    def _pivot_due(self, state: InterviewState, now: float) -> bool:
+        return state.round.pivots < state.round_plan.pivots and not self._time_over(state, now)
+
+    def _after_technical(self, state: InterviewState, item: ItemState, score: Score | None, now: float) -> Decision:
+        q = self.question(item.item_id)
+        r = state.round.index
+        if q is None:
+            return self._next_item(state, now, f"unknown question {item.item_id}")
+        pivot_due = self._pivot_due(state, now)
+        # Pivot mid-discussion: after at most one follow-up when this round still owes a pivot.
+        follow_ok = len(item.follow_ups) < state.plan.follow_up_cap and not (pivot_due and item.follow_ups)
+        if follow_ok and not self._budget_over(state, now):
+            index = biggest_gap_follow_up(q, score, item.follow_ups)
+            if index is not None:
+                item.follow_ups.append(index)
+                fu = q.follow_ups[index]
+                return Decision(
+                    action=Action.FOLLOW_UP, reason=f"biggest gap: key point {fu.key_point} ({fu.gap}) not covered",
+                    round_index=r, item_id=q.id, item_kind="technical", text=fu.text, gap=fu.gap, follow_up_index=index,
+                )
+        if pivot_due:
+            return self._pivot(state, q, "mid-discussion")
+        why = "no uncovered key point left to probe" if len(item.follow_ups) < state.plan.follow_up_cap else "follow-up cap reached"
+        return self._next_item(state, now, f"{q.id} done: {why}")
+
+    def _pivot(self, state: InterviewState, q: Question, why: str) -> Decision:
+        lp = self.lp(q.pivot.lps[0])
+        pivot_id = f"{q.id}.pivot"
+        state.item = ItemState(item_id=pivot_id, kind="pivot", question=q.pivot.question, lp=lp.name, parent_id=q.id)
+        state.round.pivots += 1
+        state.lps_probed.append(lp.name)
+        state.asked.append(pivot_id)
+        return Decision(
+            action=Action.PIVOT,
+            reason=f"pivot from {q.id} into {lp.name}, {why} ({state.round.pivots} of {state.round_plan.pivots} this round)",
+            round_index=state.round.index, item_id=pivot_id, item_kind="pivot", lp=lp.name, text=q.pivot.question,
+            closed_item=True,
+        )
+
+    def _leave(self, state: InterviewState, item: ItemState, now: float, reason: str) -> Decision:
+        """Leave the current item; a technical round that still owes its pivot takes it on the last question."""
+        q = self.question(item.item_id) if item.kind == "technical" else None
+        last = state.round.main_items >= state.round_plan.questions or self._budget_over(state, now)
+        if q is not None and last and self._pivot_due(state, now):
+            return self._pivot(state, q, f"before the round closes ({reason})")
+        return self._next_item(state, now, reason)
+
+    def _after_story(self, state: InterviewState, item: ItemState, score: Score | None, now: float) -> Decision:
+        lp = self._lps.get(item.lp or "")
+        cap = 2 if state.plan.bar_raiser else 1
+        if lp is not None and len(item.follow_ups) < cap and not self._budget_over(state, now):
+            found = star_follow_up(lp, score, item.follow_ups)
+            if found is not None:
+                index, gap = found
+                item.follow_ups.append(index)
+                return Decision(
+                    action=Action.FOLLOW_UP, reason=f"STAR gap: {gap}", round_index=state.round.index,
+                    item_id=item.item_id, item_kind=item.kind, lp=lp.name, text=lp.follow_ups[index].text,
+                    gap=gap, follow_up_index=index,
+                )
+        return self._next_item(state, now, f"{item.item_id} done")

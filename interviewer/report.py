@@ -1,0 +1,269 @@
+"""Build the score report from a stored transcript (so any saved session can be re-reported).
+
+Per round and per competency scores, a rating per Leadership Principle probed, a
+recommendation on the Strong Hire / Inclined / Not Inclined / Strong No Hire scale with the rule
+that produced it, strengths and development areas backed by verbatim quotes, key points missed
+per question, LPs to prepare stories for, next practice questions, and which judge scored what.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from interviewer.corpus import Corpus
+from interviewer.policy import InterviewState
+from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round, Score, Turn
+
+if TYPE_CHECKING:
+    from interviewer.engine import Services
+
+ROUND_COMPETENCY: dict[Round, str] = {
+    Round.ML_BREADTH: "scientific_breadth",
+    Round.ML_DEPTH: "scientific_depth",
+    Round.STATS: "scientific_depth",
+    Round.CAUSAL: "scientific_depth",
+    Round.PROJECT_DEEP_DIVE: "scientific_depth",
+    Round.CODING: "coding",
+    Round.SQL: "coding",
+    Round.PYTHON_DATA: "coding",
+    Round.SCIENCE_APPLICATION: "problem_structuring",
+    Round.SYSTEM_DESIGN: "problem_structuring",
+}
+
+RECOMMENDATION_RULE = (
+    "Strong Hire: mean competency score >= 3.5, no competency below 3.0 and no LP below 3.0. "
+    "Inclined: mean >= 2.75 and no competency or LP below 2.0. "
+    "Not Inclined: mean >= 2.0. "
+    "Strong No Hire: mean below 2.0, or an attempt to instruct the grader."
+)
+
+
+class ItemResult(BaseModel):
+    item_id: str
+    kind: Literal["technical", "lp_probe", "pivot"]
+    round_index: int
+    round_title: str
+    question: str
+    lp: str | None = None
+    status: Literal["answered", "skipped", "no_answer"]
+    score: Score | None = None
+    missed_key_points: list[str] = []
+
+
+class Rated(BaseModel):
+    id: str
+    name: str
+    score: float | None
+    items: int
+    anchor: str = ""
+
+
+class Point(BaseModel):
+    text: str
+    quote: str | None = None
+
+
+class Report(BaseModel):
+    session_id: str
+    plan_title: str
+    role: str
+    finished: bool
+    judges: list[str]
+    offline_judge_note: str | None
+    rounds: list[Rated]
+    competencies: list[Rated]
+    lps: list[Rated]
+    overall: float | None
+    recommendation: str
+    rule: str
+    strengths: list[Point]
+    development: list[Point]
+    items: list[ItemResult]
+    lps_to_prepare: list[str]
+    next_questions: list[Point]
+    flags: list[str]
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 2) if values else None
+
+
+def recommend(competencies: list[Rated], lps: list[Rated], flags: set[str]) -> tuple[str, float | None]:
+    scored = [c.score for c in competencies if c.score is not None]
+    lp_scores = [l.score for l in lps if l.score is not None]
+    overall = _mean(scored)
+    if overall is None:
+        return "Not enough evidence", None
+    if "injection_attempt" in flags or overall < 2.0:
+        return "Strong No Hire", overall
+    if overall >= 3.5 and min(scored) >= 3.0 and all(s >= 3.0 for s in lp_scores):
+        return "Strong Hire", overall
+    if overall >= 2.75 and min(scored) >= 2.0 and all(s >= 2.0 for s in lp_scores):
+        return "Inclined", overall
+    return "Not Inclined", overall
+
+
+def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> list[ItemResult]:
+    """One result per question or probe asked, scored by the judge's last view of it."""
+    questions = {q.id: q for q in corpus.questions}
+    lps_by_id = {lp.id: lp for lp in corpus.lps}
+    results: dict[str, ItemResult] = {}
+    for turn in turns:
+        d = turn.decision
+        if turn.speaker == "interviewer" and d is not None and d.item_id and d.item_kind and d.item_id not in results:
+            results[d.item_id] = ItemResult(
+                item_id=d.item_id, kind=d.item_kind, round_index=d.round_index,
+                round_title=state.plan.rounds[d.round_index].title, question=d.text, lp=d.lp, status="no_answer",
+            )
+        if turn.speaker == "candidate" and turn.item_id in results:
+            r = results[turn.item_id]
+            if turn.score is not None:
+                r.score, r.status = turn.score, "answered"
+            elif turn.classification == "skip" and r.status != "answered":
+                r.status = "skipped"
+    for r in results.values():
+        q = questions.get(r.item_id)
+        if q is not None:
+            missed = r.score.key_points_missed if r.score else list(range(1, len(q.key_points) + 1))
+            r.missed_key_points = [q.key_points[i - 1] for i in missed]
+        if r.lp is None and r.kind == "lp_probe":
+            lp = lps_by_id.get(r.item_id.split(".")[0])
+            r.lp = lp.name if lp else None
+    return list(results.values())
+
+
+def _item_value(r: ItemResult) -> float:
+    # An unanswered or skipped question counts as the lowest score, as it would in a real loop.
+    return r.score.overall if r.score is not None else 1.0
+
+
+def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: list[Turn]) -> Report:
+    items = collect_items(corpus, state, turns)
+    questions = {q.id: q for q in corpus.questions}
+    comp_names = {c.id: c for c in corpus.competencies}
+
+    by_comp: dict[str, list[float]] = defaultdict(list)
+    by_lp: dict[str, list[float]] = defaultdict(list)
+    by_round: dict[int, list[float]] = defaultdict(list)
+    flags: set[str] = set()
+    for r in items:
+        by_round[r.round_index].append(_item_value(r))
+        if r.score:
+            flags.update(r.score.flags)
+        if r.kind == "technical":
+            q = questions.get(r.item_id)
+            if q is not None:
+                by_comp[ROUND_COMPETENCY[q.round]].append(_item_value(r))
+            if r.score:
+                structure = next((c.score for c in r.score.criteria if c.name == "structure" and c.score), None)
+                if structure:
+                    by_comp["communication"].append(float(structure))
+        elif r.lp:
+            by_lp[r.lp].append(_item_value(r))
+            if r.score:
+                star = next((c.score for c in r.score.criteria if c.name == "star_structure" and c.score), None)
+                if star:
+                    by_comp["communication"].append(float(star))
+
+    def anchor(comp_id: str, value: float | None) -> str:
+        c = comp_names.get(comp_id)
+        return c.levels[int(min(4, max(1, round(value))))] if c and value is not None else ""
+
+    competencies = [
+        Rated(id=cid, name=comp_names[cid].name if cid in comp_names else cid, score=_mean(v), items=len(v),
+              anchor=anchor(cid, _mean(v)))
+        for cid, v in sorted(by_comp.items())
+    ]
+    lp_ids = {lp.name: lp.id for lp in corpus.lps}
+    lps = [
+        Rated(id=lp_ids.get(name, name), name=name, score=_mean(v), items=len(v),
+              anchor=anchor(f"lp_{lp_ids.get(name, '').replace('-', '_')}", _mean(v)))
+        for name, v in sorted(by_lp.items())
+    ]
+    rounds = [
+        Rated(id=str(i), name=state.plan.rounds[i].title, score=_mean(v), items=len(v))
+        for i, v in sorted(by_round.items())
+    ]
+    recommendation, overall = recommend(competencies, lps, flags)
+
+    strengths, development = _strengths_and_gaps(items)
+    probed = {r.lp for r in items if r.lp}
+    weak_lps = [l.name for l in lps if l.score is not None and l.score < 3.0]
+    to_prepare = weak_lps + [name for name in LEADERSHIP_PRINCIPLES if name not in probed]
+    judges = sorted({r.score.judge for r in items if r.score})
+    note = (
+        "Scores come from the offline judge (rubric coverage by sentence embeddings and text features), "
+        "not from a language model." if "offline" in judges else None
+    )
+    return Report(
+        session_id=session_id, plan_title=state.plan.title, role=state.plan.role.value, finished=state.finished,
+        judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
+        recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
+        items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),
+    )
+
+
+def _strengths_and_gaps(items: list[ItemResult]) -> tuple[list[Point], list[Point]]:
+    strengths: list[tuple[float, Point]] = []
+    gaps: list[tuple[float, Point]] = []
+    for r in items:
+        label = r.lp or r.item_id
+        if r.score is None:
+            gaps.append((0.0, Point(text=f"{label}: {'skipped' if r.status == 'skipped' else 'no usable answer'}.")))
+            continue
+        for c in r.score.criteria:
+            if c.score is None:
+                continue
+            quote = c.evidence[0] if c.evidence else None
+            point = Point(text=f"{label} - {c.name.replace('_', ' ')}: {c.rationale}", quote=quote)
+            if c.score >= 3 and quote:
+                strengths.append((c.score + r.score.overall / 10, point))
+            elif c.score <= 2:
+                gaps.append((c.score + r.score.overall / 10, point))
+    strengths.sort(key=lambda x: -x[0])
+    gaps.sort(key=lambda x: x[0])
+    return [p for _, p in strengths[:5]], [p for _, p in gaps[:6]]
+
+
+def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewState) -> list[Point]:
+    """Unseen corpus questions on the topics of the weakest technical answers."""
+    questions = {q.id: q for q in corpus.questions}
+    weak = sorted((r for r in items if r.kind == "technical" and r.item_id in questions), key=_item_value)[:3]
+    asked = set(state.asked)
+    out: list[Point] = []
+    for r in weak:
+        base = questions[r.item_id]
+        related = sorted(
+            (q for q in corpus.questions if q.id not in asked and q.round == base.round and set(q.topics) & set(base.topics)),
+            key=lambda q: (-len(set(q.topics) & set(base.topics)), q.id),
+        ) or [q for q in corpus.questions if q.id not in asked and q.round == base.round]
+        for q in related[:2]:
+            if all(p.quote != q.id for p in out):
+                out.append(Point(text=q.question, quote=q.id))
+                asked.add(q.id)
+    return out
+
+
+def report_for_session(services: Services, session_id: str) -> Report:
+    row = services.store.session(session_id)
+    state = InterviewState.model_validate_json(row.state_json)
+    return build_report(services.corpus, session_id, state, services.store.turns(session_id))
+
+
+def write_reports(services: Services, session_id: str, formats: tuple[str, ...] = ("md", "html", "json")) -> dict[str, Path]:
+    from interviewer.report_render import render
+
+    report = report_for_session(services, session_id)
+    folder = services.settings.home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for fmt in formats:
+        path = folder / f"{session_id}.{fmt}"
+        path.write_text(render(report, fmt), encoding="utf-8")
+        paths[fmt] = path
+    return paths

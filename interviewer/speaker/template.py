@@ -1,0 +1,85 @@
+"""The offline interviewer: phrasing from prompts/offline_interviewer.yaml over corpus text.
+
+It only says what the policy decided: a brief acknowledgement that does not grade, a
+transition, and one question. It never sees scores or key points.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+from interviewer.prompts import Phrasebook, load_phrasebook
+from interviewer.schemas import Action, Decision
+
+PHRASEBOOK = "offline_interviewer.yaml"
+
+
+class TemplateSpeaker:
+    name = "offline"
+
+    def __init__(self, prompts_dir: Path, seed: int = 0):
+        self.book: Phrasebook = load_phrasebook(prompts_dir / PHRASEBOOK)
+        self.seed = seed
+
+    def _rng(self, turn: int, key: str) -> random.Random:
+        return random.Random(f"{self.seed}:{turn}:{key}")
+
+    def opening(self, plan_title: str, minutes: int) -> str:
+        return self.book.render("opening", self._rng(0, "opening"), plan_title=plan_title, minutes=str(minutes))
+
+    def stream(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> Iterator[str]:
+        """Yield the message in pieces (whole sentences), like a model would stream it."""
+        text = self.say(decision, turn, round_title, after)
+        for piece in text.split(" "):
+            yield piece + " "
+
+    def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
+        """`after` is what the candidate's last message was classified as (None at the start)."""
+        b, rng = self.book, self._rng(turn, decision.action.value)
+        a = decision.action
+        if a is Action.CLARIFY:
+            if decision.variant == "limit":
+                return b.render("clarify_limit", rng)
+            if decision.variant == "unknown":
+                return b.render("clarify_unknown", rng)
+            return b.render("clarify", rng, answer=decision.text)
+        if a is Action.HINT:
+            if decision.variant == "exhausted":
+                return b.render("hint_exhausted", rng)
+            if decision.gap is None:
+                return b.render("hint_behavioral", rng)
+            key = "dont_know_hint" if decision.variant == "dont_know" else "hint"
+            return b.render(key, rng, gap=decision.gap)
+        if a is Action.ALTERNATE:
+            return b.render("alternate", rng, scenario=decision.text)
+        if a is Action.REPROMPT:
+            return b.render(f"reprompt_{decision.variant}", rng, question=decision.text)
+
+        lead = self._lead_in(after, rng)
+        if a is Action.FOLLOW_UP:
+            key = "follow_up" if decision.item_kind == "technical" else "star_follow_up"
+            body = b.render(key, rng, follow_up=decision.text)
+        elif a is Action.PIVOT:
+            body = b.render("pivot", rng, pivot=decision.text)
+        elif a is Action.END:
+            body = b.render("closing", rng)
+        elif decision.new_round and after is None:
+            body = b.render("round_start", rng, round_title=round_title, question=decision.text)
+        elif decision.new_round:
+            body = b.render("next_round", rng, round_title=round_title, question=decision.text)
+        elif decision.item_kind == "lp_probe":
+            body = b.render("lp_probe", rng, probe=decision.text)
+        else:
+            body = b.render("next_question", rng, question=decision.text)
+        return f"{lead} {body}".strip()
+
+    def _lead_in(self, after: str | None, rng: random.Random) -> str:
+        if after is None or after == "end":
+            return ""
+        if after == "skip":
+            return self.book.render("skip", rng)
+        if after == "answer":
+            return self.book.render("acknowledge", rng)
+        return self.book.render("moving_on", rng)
