@@ -158,7 +158,10 @@ class OfflineJudge:
         t = self.t
         prep = self._prepare(answer)
         names = ("coverage", "accuracy", "depth", "structure")
-        if prep.word_count < t.min_words_technical or not prep.units:
+        min_words = rubric.min_words if rubric.min_words is not None else t.min_words_technical
+        units = prep.units or ([s for s in prep.kept if len(words(s.text)) >= min_words] if rubric.min_words else [])
+        prep.units = units
+        if prep.word_count < min_words or not prep.units:
             return self._insufficient(rubric, prep, names, 0.0)
 
         sims, windows = self._similarity(prep.units, [*rubric.key_points, *rubric.common_mistakes, rubric.question])

@@ -19,6 +19,7 @@ class Rubric(BaseModel):
     lp: str | None = None
     signals: list[str] = []
     red_flags: list[str] = []
+    min_words: int | None = None  # below this many words of substance: insufficient evidence
 
 
 def rubric_for_question(q: Question) -> Rubric:
@@ -38,4 +39,5 @@ def rubric_for_lp(lp: LeadershipPrinciple, question: str, question_id: str | Non
 def rubric_for_reference(question: str, reference: str) -> Rubric:
     """Reference mode: each sentence of the reference answer becomes a key point."""
     points = [s.text for s in sentences(reference)] or [reference.strip()]
-    return Rubric(kind="technical", question=question, key_points=points)
+    # Reference answers are often a single short sentence, and so are good answers to them.
+    return Rubric(kind="technical", question=question, key_points=points, min_words=3)

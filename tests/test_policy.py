@@ -1,0 +1,153 @@
+"""The turn policy, on the real corpus, with scores built by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.classify import MessageKind
+from interviewer.plans import PLAN_IDS, build_plan
+from interviewer.policy import InterviewState, Policy, biggest_gap_follow_up, match_clarification, pick_question, star_follow_up
+from interviewer.schemas import Action, Criterion, Role, Round, Score
+
+
+def tech_score(missed: list[int], covered: list[int], overall: float = 2.0) -> Score:
+    return Score(overall=overall, criteria=[Criterion(name="coverage", score=2, rationale="x")], judge="offline",
+                 kind="technical", key_points_missed=missed, key_points_covered=covered)
+
+
+def story_score(missing: list[str], flags: list[str] | None = None) -> Score:
+    return Score(overall=2.0, criteria=[Criterion(name="ownership", score=3, rationale="x"), Criterion(name="specificity", score=3, rationale="x")],
+                 judge="offline", kind="behavioral", star_missing=missing, flags=flags or [])
+
+
+@pytest.mark.parametrize("plan_id", PLAN_IDS)
+@pytest.mark.parametrize("role", ["RS", "DS"])
+def test_every_plan_has_budgets(plan_id, role):
+    plan = build_plan(plan_id, role)
+    assert plan.rounds and all(r.max_turns >= r.questions and r.minutes > 0 for r in plan.rounds)
+    technical = [r for r in plan.rounds if r.kind is not Round.BEHAVIORAL]
+    if plan_id == "loop":
+        assert all(r.pivots >= 1 for r in technical), "LPs are woven into every loop round"
+
+
+def test_role_changes_the_mix():
+    rs, ds = build_plan("loop", "RS"), build_plan("loop", "DS")
+    assert Round.SQL in {r.kind for r in ds.rounds} and Round.SQL not in {r.kind for r in rs.rounds}
+    assert Round.ML_DEPTH in {r.kind for r in rs.rounds}
+    assert build_plan("bar-raiser").follow_up_cap > build_plan("ml-breadth").follow_up_cap
+    with pytest.raises(ValueError, match="unknown plan"):
+        build_plan("lunch")
+
+
+def test_pick_question_never_repeats_and_is_reproducible(corpus):
+    plan = build_plan("ml-breadth", Role.DS)
+    state = InterviewState(plan=plan, seed=7)
+    picked = []
+    for _ in range(30):
+        q = pick_question(state, corpus, plan.rounds[0])
+        assert q is not None and q.id not in picked and Role.DS in q.roles
+        picked.append(q.id)
+        state.asked.append(q.id)
+        for t in q.topics:
+            state.topics_seen[t] = state.topics_seen.get(t, 0) + 1
+    again = InterviewState(plan=plan, seed=7)
+    assert pick_question(again, corpus, plan.rounds[0]).id == picked[0]
+    assert any(pick_question(InterviewState(plan=plan, seed=s), corpus, plan.rounds[0]).id != picked[0] for s in range(1, 6))
+
+
+def test_recently_seen_questions_are_avoided(corpus):
+    plan = build_plan("sql", Role.DS)
+    first = pick_question(InterviewState(plan=plan, seed=1), corpus, plan.rounds[0])
+    avoided = pick_question(InterviewState(plan=plan, seed=1, avoid=[first.id]), corpus, plan.rounds[0])
+    assert avoided.id != first.id
+
+
+def test_follow_up_targets_the_biggest_gap_and_never_repeats(corpus):
+    q = next(q for q in corpus.questions if len({f.key_point for f in q.follow_ups if f.key_point}) >= 2)
+    targeted = [f.key_point for f in q.follow_ups if f.key_point]
+    score = tech_score(missed=[targeted[1], targeted[0]], covered=[])
+    first = biggest_gap_follow_up(q, score, [])
+    assert q.follow_ups[first].key_point == targeted[1]
+    second = biggest_gap_follow_up(q, score, [first])
+    assert second != first and q.follow_ups[second].key_point == targeted[0]
+    # Everything covered: nothing to probe.
+    assert biggest_gap_follow_up(q, tech_score(missed=[], covered=list(range(1, len(q.key_points) + 1)), overall=3.8), []) is None
+
+
+def test_star_follow_up_probes_the_missing_result_first(corpus):
+    lp = corpus.lp("Deliver Results")
+    index, gap = star_follow_up(lp, story_score(["result", "learning"]), [])
+    assert gap == "result" and lp.follow_ups[index].gap == "result"
+    index2, gap2 = star_follow_up(lp, story_score(["result", "learning"]), [index])
+    assert gap2 == "learning"
+    _, gap3 = star_follow_up(lp, story_score([], ["we_only"]), [])
+    assert gap3 == "ownership"
+
+
+def test_clarification_comes_from_the_notes(corpus):
+    q = next(q for q in corpus.questions if q.clarifications)
+    note = q.clarifications[0]
+    assert match_clarification(q, f"Could you tell me about the {note.about}?") == note.answer
+    assert match_clarification(q, "zebra xylophone?") is None
+
+
+def run(policy, state, kinds, score=None, now=0.0):
+    decisions = []
+    for kind in kinds:
+        decisions.append(policy.on_message(state, kind, "text", score, now))
+    return decisions
+
+
+def test_no_example_gets_one_alternative_then_moves_on(corpus):
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("behavioral"), seed=1)
+    first = policy.start(state, 0.0)
+    d1, d2 = run(policy, state, [MessageKind.NO_EXAMPLE, MessageKind.NO_EXAMPLE])
+    assert d1.action is Action.ALTERNATE and d1.text in corpus.lp(first.lp).alternate_scenarios
+    assert d2.action is Action.ASK and d2.item_id != first.item_id
+
+
+def test_one_reprompt_then_move_on(corpus):
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("ml-breadth"), seed=2)
+    first = policy.start(state, 0.0)
+    d1, d2 = run(policy, state, [MessageKind.ECHO, MessageKind.EMPTY])
+    assert d1.action is Action.REPROMPT and d1.variant == "echo"
+    assert d2.action in (Action.ASK, Action.PIVOT) and d2.item_id != first.item_id
+
+
+def test_hint_once_then_exhausted(corpus):
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("ml-breadth"), seed=3)
+    policy.start(state, 0.0)
+    d1, d2 = run(policy, state, [MessageKind.HINT_REQUEST, MessageKind.HINT_REQUEST])
+    assert d1.action is Action.HINT and d1.gap
+    assert d2.action is Action.HINT and d2.variant == "exhausted"
+
+
+def test_technical_round_pivots_and_closes_within_budget(corpus):
+    policy = Policy(corpus)
+    plan = build_plan("ml-breadth")
+    state = InterviewState(plan=plan, seed=4)
+    policy.start(state, 0.0)
+    weak = tech_score(missed=[1, 2, 3], covered=[])
+    actions = []
+    for _ in range(60):
+        if state.finished:
+            break
+        d = policy.on_message(state, MessageKind.ANSWER, "answer", weak if state.item.kind == "technical" else story_score(["result"]), 1.0)
+        actions.append(d.action)
+    assert state.finished and actions[-1] is Action.END
+    assert Action.PIVOT in actions
+    assert state.round.turns <= plan.rounds[0].max_turns
+    assert len(state.asked) == len(set(state.asked))
+
+
+def test_time_budget_closes_the_round(corpus):
+    policy = Policy(corpus)
+    plan = build_plan("phone-screen", "RS")
+    state = InterviewState(plan=plan, seed=5)
+    policy.start(state, 0.0)
+    later = plan.rounds[0].minutes * 60 + 1
+    d = policy.on_message(state, MessageKind.ANSWER, "answer", tech_score([1], []), later)
+    assert d.round_index == 1 and d.new_round and "last round" not in d.reason

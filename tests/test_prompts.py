@@ -1,0 +1,35 @@
+"""Every prompt file loads, declares its variables, and every template renders."""
+
+import random
+
+import pytest
+
+from interviewer.config import Settings
+from interviewer.prompts import Phrasebook, load_phrasebook, placeholders
+
+
+def test_offline_phrasebook_renders_every_phrase():
+    book = load_phrasebook(Settings.from_env(env={}).prompts_dir / "offline_interviewer.yaml")
+    values = {name: f"<{name}>" for name in book.variables}
+    rendered = 0
+    for key, templates in book.phrases.items():
+        for template in templates:
+            text = template.format(**values)
+            assert "{" not in text and text.strip(), key
+            rendered += 1
+        assert book.render(key, random.Random(0), **values)
+    assert rendered >= 40
+
+
+def test_acknowledgements_never_grade_aloud():
+    book = load_phrasebook(Settings.from_env(env={}).prompts_dir / "offline_interviewer.yaml")
+    banned = ("great", "excellent", "perfect", "good answer", "correct", "wrong", "score", "well done")
+    for key in ("acknowledge", "follow_up", "next_question", "moving_on"):
+        for template in book.phrases[key]:
+            assert not any(b in template.lower() for b in banned), template
+
+
+def test_undeclared_variable_is_refused():
+    with pytest.raises(ValueError, match="undeclared variable"):
+        Phrasebook(purpose="x", variables={"a": "a"}, phrases={"k": ["{a} and {b}"]})
+    assert placeholders("{a} x {b}") == {"a", "b"}
