@@ -64,6 +64,7 @@ class InterviewState(BaseModel):
     asked: list[str] = Field(default_factory=list)
     topics_seen: dict[str, int] = Field(default_factory=dict)
     lps_probed: list[str] = Field(default_factory=list)
+    used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
     finished: bool = False
 
     @property
@@ -144,10 +145,11 @@ def star_gaps(score: Score | None) -> list[str]:
     return [g for g in STAR_ORDER if g in gaps]
 
 
-def star_follow_up(lp: LeadershipPrinciple, score: Score | None, asked: list[int]) -> tuple[int, str] | None:
+def star_follow_up(lp: LeadershipPrinciple, score: Score | None, asked: list[int], used: list[str] = ()) -> tuple[int, str] | None:
+    """The follow-up for the biggest STAR gap, skipping any asked on this item or in this session."""
     for gap in star_gaps(score):
         for i, fu in enumerate(lp.follow_ups):
-            if fu.gap == gap and i not in asked:
+            if fu.gap == gap and i not in asked and f"follow-up:{lp.name}#{i}" not in used:
                 return i, gap
     return None
 
@@ -307,11 +309,13 @@ class Policy:
 
     def _no_example(self, state: InterviewState, item: ItemState, now: float) -> Decision:
         lp = self._lps.get(item.lp or "")
-        if lp is not None and not item.alternate_offered and lp.alternate_scenarios:
+        fresh = [i for i in range(len(lp.alternate_scenarios)) if f"alternate:{lp.name}#{i}" not in state.used_prompts] if lp else []
+        if lp is not None and not item.alternate_offered and fresh:
             item.alternate_offered = True
-            scenario = lp.alternate_scenarios[_rng(state, "alternate").randrange(len(lp.alternate_scenarios))]
+            index = fresh[_rng(state, "alternate").randrange(len(fresh))]
+            state.used_prompts.append(f"alternate:{lp.name}#{index}")
             return Decision(action=Action.ALTERNATE, reason=f"no example; offering another scenario for {lp.name}",
-                            round_index=state.round.index, item_id=item.item_id, lp=lp.name, text=scenario)
+                            round_index=state.round.index, item_id=item.item_id, lp=lp.name, text=lp.alternate_scenarios[index])
         return self._leave(state, item, now, "still no example after another scenario; moving on")
 
     def _pivot_due(self, state: InterviewState, now: float) -> bool:
@@ -365,10 +369,11 @@ class Policy:
         lp = self._lps.get(item.lp or "")
         cap = 2 if state.plan.bar_raiser else 1
         if lp is not None and len(item.follow_ups) < cap and not self._budget_over(state, now):
-            found = star_follow_up(lp, score, item.follow_ups)
+            found = star_follow_up(lp, score, item.follow_ups, state.used_prompts)
             if found is not None:
                 index, gap = found
                 item.follow_ups.append(index)
+                state.used_prompts.append(f"follow-up:{lp.name}#{index}")
                 return Decision(
                     action=Action.FOLLOW_UP, reason=f"STAR gap: {gap}", round_index=state.round.index,
                     item_id=item.item_id, item_kind=item.kind, lp=lp.name, text=lp.follow_ups[index].text,

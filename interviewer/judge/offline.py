@@ -19,10 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interviewer.judge.calibration import negation_mismatch
 from interviewer.judge.evidence import verify_quotes
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.text import (
     Span,
+    filler_count,
+    generic_claims,
     is_fragment,
     is_instruction,
     is_keyword_list,
@@ -45,7 +48,7 @@ class Thresholds:
 
     cover_low: float = 0.40  # below: the key point is not touched
     cover_high: float = 0.62  # at or above: fully covered
-    mistake: float = 0.74  # a sentence this close to a common mistake states it
+    mistake: float = 0.68  # a sentence this close to a common mistake (same polarity) states it
     red_flag: float = 0.62
     signal_low: float = 0.25
     signal_high: float = 0.50
@@ -60,12 +63,27 @@ _REASONING = re.compile(
     re.I,
 )
 _TECHNICAL_DETAIL = re.compile(r"[=^√∑]|\bO\([^)]*\)|\b\d+(\.\d+)?\b|\b(log|sqrt|exp|derivative|gradient|variance|expectation)\b", re.I)
+# A sentence that weighs one option against another ("X rather than Y", "avoid X") may name a
+# mistake only to reject it.
+_CONTRAST = re.compile(r"\b(rather than|instead of|avoid|isn'?t|not|n't|mistake|wrong|myth|pitfall|careful|warning|trap|unless)\b|n't\b", re.I)
+_OMISSION = re.compile(r"\s*(forgetting|ignoring|not |skipping|missing|failing|neglecting|leaving out|overlooking|omitting|never )", re.I)
 _SIGNPOST = re.compile(r"\b(first(ly)?|second(ly)?|third|then|next|finally|overall|in short|to summari[sz]e|two things|three things|one|another)\b", re.I)
 
 
 def _level(value: float) -> int:
     """Map a 1.0-4.0 value onto the 1-4 scale."""
     return int(min(4, max(1, round(value))))
+
+
+INTEGRITY_PENALTY = 1.0
+MISTAKE_PENALTY = 0.4
+CACHE_SIZE = 20_000
+
+
+def _integrity(overall: float, flags: list[str]) -> float:
+    """Instructions to the grader are ignored when scoring, and the attempt itself costs a point:
+    a Bar Raiser would see it as a red flag."""
+    return max(1.0, overall - INTEGRITY_PENALTY) if "injection_attempt" in flags else overall
 
 
 def _scale(x: float, low: float, high: float) -> float:
@@ -91,8 +109,12 @@ class OfflineJudge:
     # ---- helpers ------------------------------------------------------------------------
 
     def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Rubric texts and answer sentences are embedded once: a follow-up re-scores the whole
+        answer so far, and only its new sentences need the model."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
             for text, vec in zip(missing, self.embedder.encode(missing), strict=True):
                 self._cache[text] = vec
         if not texts:
@@ -112,13 +134,15 @@ class OfflineJudge:
         return _Prepared(kept, units, flags, len(words(content)))
 
     def _similarity(self, units: list[Span], targets: Sequence[str]) -> tuple[np.ndarray, list[Span]]:
-        """Similarity of each target to each unit and to each pair of adjacent units."""
-        windows = list(units) + [
-            Span(f"{a.text} {b.text}", a.start, b.end) for a, b in zip(units, units[1:])
-        ]
+        """Similarity of each target (key point, signal, ...) to each sentence of the answer.
+
+        Sentences only, not pairs of adjacent sentences: pairs cost twice the encoding time for
+        a Spearman gain of 0.008 on the calibration set (0.826 against 0.818).
+        """
+        windows = list(units)
         if not windows or not targets:
             return np.zeros((len(targets), len(windows))), windows
-        unit_vecs = self.embedder.encode([w.text for w in windows])
+        unit_vecs = self._embed_cached([w.text for w in windows])
         target_vecs = self._embed_cached(list(targets))
         return target_vecs @ unit_vecs.T, windows
 
@@ -183,13 +207,17 @@ class OfflineJudge:
             evidence=coverage_quotes,
         )
 
-        # A stated mistake: close to a common mistake and closer to it than to any key point.
+        # A stated mistake: close to a common mistake and of the same polarity. Embeddings cannot
+        # tell "L2 gives sparse weights" from "L2 does not give sparse weights"; a negation can.
         mistake_quotes: list[str] = []
-        n_units = len(prep.units)
-        for m in range(len(rubric.common_mistakes)):
-            j = int(mistake_sims[m][:n_units].argmax()) if n_units else 0
-            if n_units and mistake_sims[m][j] >= t.mistake and mistake_sims[m][j] > kp_sims[:, j].max() + 0.03:
-                mistake_quotes.append(self._quote(answer, windows[j]))
+        for m, mistake in enumerate(rubric.common_mistakes):
+            if _OMISSION.match(mistake):
+                continue  # "Forgetting X" cannot be said; saying X means the mistake was avoided
+            for j, unit in enumerate(prep.units):
+                if (mistake_sims[m][j] >= t.mistake and not negation_mismatch(unit.text, mistake)
+                        and not _CONTRAST.search(unit.text)):
+                    mistake_quotes.append(self._quote(answer, windows[j]))
+                    break
         accuracy_score = max(1.0, min(4.0, 1.5 + 2.5 * coverage) - 1.25 * len(mistake_quotes))
         accuracy_c = Criterion(
             name="accuracy", score=_level(accuracy_score),
@@ -220,6 +248,9 @@ class OfflineJudge:
         )
 
         overall = 0.6 * coverage_score + 0.15 * accuracy_score + 0.15 * depth_score + 0.10 * structure_score
+        # A stated factual error weighs on the whole answer, not only on its accuracy line.
+        overall -= MISTAKE_PENALTY * min(2, len(mistake_quotes))
+        overall = _integrity(overall, prep.flags)
         flags = list(prep.flags)
         if mistake_quotes:
             flags.append("common_mistake")
@@ -239,10 +270,16 @@ class OfflineJudge:
         content = answer if not prep.flags else " ".join(s.text for s in prep.kept)
 
         parts = star_parts(content)
+        habitual, past_events = generic_claims(content)
+        # "I always dig into the data" is a self-description, not a story: no real situation.
+        generic = habitual >= 2 and past_events < 4
+        if generic:
+            parts["situation"] = parts["task"] = parts["result"] = None
         weights = {"situation": 0.15, "task": 0.15, "action": 0.3, "result": 0.25, "learning": 0.15}
         star_raw = sum(w for p, w in weights.items() if parts[p] is not None)
         missing = [p for p in ("result", "action", "situation", "task", "learning") if parts[p] is None]
-        star_score = 1.0 + 3.0 * star_raw
+        rambling = filler_count(content) >= 3
+        star_score = 1.0 + 3.0 * star_raw * (0.6 if rambling else 1.0)
         star_c = Criterion(
             name="star_structure", score=_level(star_score),
             rationale="STAR parts present: " + ", ".join(p for p in weights if parts[p] is not None)
@@ -284,7 +321,14 @@ class OfflineJudge:
         )
 
         overall = 0.35 * star_score + 0.2 * spec_score + 0.2 * own_score + 0.25 * align_score
+        if generic:
+            overall = min(overall, 1.75)
+        overall = _integrity(overall, prep.flags)
         flags = list(prep.flags)
+        if generic:
+            flags.append("generic_claims")
+        if rambling:
+            flags.append("rambling")
         if red_hits:
             flags.append("red_flag")
         if i_count == 0 and we_count > 0:

@@ -59,6 +59,15 @@ _INJECTION_PATTERNS = [
     r"\b(new|updated) instructions?\b",
     r"<\s*/?\s*(system|instructions?|prompt)\s*>",
     r"\bthis answer (deserves|merits|should (get|receive))\b",
+    r"\b(note|instructions?|message|reminder)\s+(to|for)\s+(the\s+)?(automated\s+|ai\s+)?(grader|judge|evaluator|scorer|rater|assessor|marker|model)\b",
+    r"\b(grader|judge|evaluator|scorer|rater|assessor|marker)\s+(instructions?|note|override)\b",
+    r"\b(assign|output|return|give|award|earns?|deserves?|merits?)\b.{0,40}\b(grade|score|rating|mark)\b.{0,20}\b([1-4]|four|maximum|max|top|full|highest)\b",
+    r"\b(rate|grade|score|mark)\b.{0,40}\bas\s+(a\s+)?([1-4]|four|raises the bar|strong hire)\b",
+    r"\"role\"\s*:\s*\"(system|assistant|developer)\"",
+    r"\{\s*\"(grade|score|rating)\"\s*:",
+    r"\bend of (the )?(answer|response|transcript)\b",
+    r"<\s*/?\s*[a-z_]*(grader|judge|evaluator|instruction|system|rubric)[a-z_]*\s*>",
+    r"\b(the )?rubric (for this question )?is (outdated|wrong|obsolete|replaced)\b",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE | re.MULTILINE)
 
@@ -100,41 +109,75 @@ STAR_PARTS = ("situation", "task", "action", "result", "learning")
 
 _STAR_CUES: dict[str, re.Pattern[str]] = {
     "situation": re.compile(
-        r"\b(at my (last|previous|current)|when i was|i was (working|leading|on)|our team|the team|the project|"
+        r"\b(at my (last|previous|current|first)|when i (was|joined|started|worked)|i was (working|leading|on|building|running|"
+        r"responsible|the)|our team|the team|the project|in my (first|second|third|last|previous|current|phd|thesis)|"
+        r"at (a|an|my) [a-z-]+ (company|startup|team|lab|job|firm|org)|for (a|an|our|my) [a-z-]+ (project|model|forecast|"
+        r"launch|feature|paper|study|system|pipeline)|i led|during my|on a project|"
         r"in (early|late|mid)?\s*(19|20)\d\d|last (year|quarter|summer)|a few (months|years) ago|"
         r"we were|there was|we had|the company|the product|the context|background)\b",
         re.I,
     ),
     "task": re.compile(
-        r"\b(my (goal|task|job|role|responsibility) was|i was (asked|responsible|tasked)|i needed to|"
-        r"i had to|we needed to|the goal was|the challenge was|the problem was|the deadline|"
-        r"i owned|my mandate|the aim was|i was expected)\b",
+        r"\b(my (goal|task|job|role|responsibility|mandate) was|i was (asked|responsible|tasked|supposed)|i needed to|"
+        r"i had to|we needed to|the goal was|the challenge was|the problem was|the deadline|the question was|"
+        r"i owned|the aim was|i was expected|i wanted to|i decided to|i committed|i promised|we had to)\b",
         re.I,
     ),
     "action": re.compile(
-        r"\bi (built|wrote|designed|proposed|decided|ran|analy[sz]ed|dug|traced|pulled|met|talked|"
+        r"\b(i|we) (then |also |first |quickly |personally )?(built|wrote|designed|proposed|decided|ran|analy[sz]ed|dug|traced|pulled|met|talked|"
         r"convinced|pushed|set up|set|created|implemented|rewrote|reran|tested|checked|investigated|"
         r"reached out|scheduled|prototyped|trained|switched|changed|added|removed|split|compared|"
         r"presented|escalated|organi[sz]ed|mentored|asked|found|fixed|shipped|led|drafted|wrote up|"
         r"went|spent|took|started|broke|reviewed|benchmarked|measured|collected|labelled|labeled|"
-        r"automated|simplified|cut|negotiated|explained|showed|volunteered|paired|argued|disagreed)\b",
+        r"automated|simplified|cut|negotiated|explained|showed|volunteered|paired|argued|disagreed|"
+        r"listed|looked|offered|told|recommended|chose|picked|replaced|rebuilt|retrained|sampled|"
+        r"ran|worked|coded|debugged|profiled|documented|interviewed|surveyed|called|emailed|flagged)\b",
         re.I,
     ),
     "result": re.compile(
-        r"\b(as a result|the result|resulted in|in the end|ultimately|eventually|which (led|meant|cut|"
-        r"saved|improved|reduced|increased|raised)|we (launched|shipped|saved|cut|reduced|improved|"
-        r"increased|hit|missed|delivered)|it (launched|shipped|saved|cut|reduced|improved|increased)|"
-        r"(improved|reduced|increased|decreased|cut|saved|lifted|dropped|grew|raised)\b.{0,40}\b(by|from|to)\b|"
-        r"outcome|impact|the launch|went live|was adopted|adopted by)\b",
+        r"\b(as a result|the result|resulted in|in the end|ultimately|eventually|end(ed)? up|which (led|meant|cut|"
+        r"saved|improved|reduced|increased|raised|is what)|led to|(we|it|they|the team|the model) (launched|shipped|saved|"
+        r"cut|reduced|improved|increased|hit|missed|delivered|adopted|started|caught|merged|agreed|approved)|"
+        r"(improved|reduced|increased|decreased|cut|saved|lifted|dropped|grew|raised|fell|rose|shrank|doubled|halved|"
+        r"went (up|down)|came down|moved)\b.{0,50}\b(by|from|to)\b|\bfrom \S+ to \S+ (percent|%)|"
+        r"outcome|impact|the launch|went live|after launch|was adopted|adopted by|since then|has caught|"
+        r"got (promoted|accepted|published)|was accepted|published)\b",
         re.I,
     ),
     "learning": re.compile(
         r"\b(i learned|i learnt|lesson|taught me|in hindsight|looking back|next time|now i|since then|"
         r"i would (do|have)|i'd do|what i took away|takeaway|i realised|i realized|changed how i|"
-        r"i now|do differently)\b",
+        r"i now|do differently|what i learned|i've learned|i have learned|stuck with me)\b",
         re.I,
     ),
 }
+
+_HABITUAL = re.compile(
+    r"\b(i always|i usually|i tend to|i typically|whenever|i'?m (someone|the (kind|type) of person|the person)|"
+    r"in general|generally|in my experience|i believe in|i make sure|i try to|my approach is|i would always|"
+    r"i'?m (very|really|quite|always)|people know|my teams? know)\b",
+    re.I,
+)
+_PAST_EVENT = re.compile(
+    r"\b(was|were|had|did|made|took|went|found|wrote|built|ran|led|saw|told|got|spent|thought|knew|chose|began|"
+    r"brought|came|gave|kept|left|lost|met|sent|set|shipped|[a-z]{3,}ed)\b",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(anyway|by the way|i don'?t remember|or actually|sort of|kind of|you know|i guess|i mean|"
+    r"or maybe|something like that|whatever|long story short|oh,|well,|um+|uh+)\b",
+    re.I,
+)
+
+
+def generic_claims(text: str) -> tuple[int, int]:
+    """Habitual self-description ("I always...") against narrated past events."""
+    return len(_HABITUAL.findall(text)), len(_PAST_EVENT.findall(text))
+
+
+def filler_count(text: str) -> int:
+    return len(_FILLER.findall(text))
+
 
 _NUMBER = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(%|percent|x\b|ms|seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
