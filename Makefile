@@ -15,13 +15,15 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/interviewer start
+	$(BIN)/interviewer chat
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m evals.bench_retrieval
+	$(BIN)/python -m evals.bench_judge
+	$(BIN)/python -m evals.bench_engine
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

@@ -269,27 +269,6 @@ def search(
     out.print(table)
 
 
-@app.command("start")
-def start() -> None:
-    """What `make run` does until the interview engine lands: check the corpus, build the index, say what exists."""
-    corpus = load_corpus_or_exit()
-    out.print("[bold]Amazon RS/DS mock interviewer[/bold] - offline mode (no model configured; none is needed).")
-    counts = corpus_counts(corpus)["by_kind"]
-    out.print(
-        f"Corpus: {counts['questions']} technical questions, {counts['leadership_principles']} Leadership Principles "
-        f"with {counts['lp_probes']} probes, {counts['candidate_reports']} candidate reports."
-    )
-    _, status = open_retriever(corpus)
-    out.print(("Index built" if status.rebuilt else "Index up to date") + f" under {settings().home}.")
-    out.print(
-        "The interview itself (terminal chat and browser app) is not built yet. What works now:\n"
-        "  interviewer search \"how do trees decide which feature matters\"   find questions by meaning\n"
-        "  interviewer search \"disagreed with my manager\" --in lps          find LP probes\n"
-        "  interviewer corpus stats                                          what the corpus holds\n"
-        "  interviewer corpus validate my_questions/                         check your own question files"
-    )
-
-
 # The interview commands register themselves on `app`.
 from interviewer import cli_interview  # noqa: E402,F401
 

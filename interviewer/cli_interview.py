@@ -34,8 +34,8 @@ def _services():  # noqa: ANN202
 
 
 def _warm_up(services) -> None:  # noqa: ANN001
-    # Loading the embedding model takes seconds; do it while the candidate reads the first question.
-    threading.Thread(target=lambda: services.judge.embedder.encode(["warm up"]), daemon=True).start()
+    # Loading the model and the rubric embeddings takes seconds; do it while the candidate reads.
+    threading.Thread(target=services.warm_up, daemon=True).start()
 
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:

@@ -61,6 +61,12 @@ class Services:
         return cls(settings=settings, corpus=corpus, judge=OfflineJudge(get_embedder()),
                    store=Store(settings.home / "sessions.db"))
 
+    def warm_up(self) -> int:
+        """Load the model and the rubric embeddings (from the data directory when unchanged)."""
+        from interviewer.judge.rubric import rubric_texts
+
+        return self.judge.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz")
+
     def speaker(self, seed: int) -> TemplateSpeaker:
         return TemplateSpeaker(self.settings.prompts_dir, seed)
 

@@ -111,10 +111,3 @@ def test_index_then_reuse(home):
     second = runner.invoke(app, ["index"])
     assert second.exit_code == 0 and second.stdout.startswith("Up to date, reused")
     assert (home / "chroma").is_dir()
-
-
-def test_start_says_offline_and_what_exists(indexed_home):
-    result = runner.invoke(app, ["start"])
-    assert result.exit_code == 0, result.stderr
-    assert "offline mode" in result.stdout
-    assert "interviewer search" in result.stdout

@@ -12,13 +12,16 @@ never count as covering a key point.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from interviewer.embeddings import model_id
 from interviewer.judge.calibration import negation_mismatch
 from interviewer.judge.evidence import verify_quotes
 from interviewer.judge.rubric import Rubric
@@ -104,14 +107,43 @@ class OfflineJudge:
     def __init__(self, embedder, thresholds: Thresholds | None = None):  # noqa: ANN001
         self.embedder = embedder
         self.t = thresholds or Thresholds()
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # answer sentences, bounded
+        self._rubric: dict[str, np.ndarray] = {}  # rubric texts: key points, mistakes, LP signals
+
+    def clear_cache(self) -> None:
+        """Forget answer sentences (rubric embeddings stay: they are part of being warm)."""
+        self._cache.clear()
+
+    def warm_rubrics(self, texts: Sequence[str], cache_file: Path | None = None) -> int:
+        """Embed every rubric text once, reusing a file under the data directory when it matches.
+
+        Returns how many texts had to be embedded now.
+        """
+        wanted = list(dict.fromkeys(texts))
+        key = hashlib.sha256(("\n".join(wanted) + model_id()).encode()).hexdigest()
+        if cache_file is not None and cache_file.exists():
+            try:
+                with np.load(cache_file, allow_pickle=False) as data:
+                    if str(data["key"]) == key:
+                        self._rubric.update(zip(wanted, data["vectors"], strict=True))
+                        return 0
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable rubric cache %s: %s", cache_file, exc)
+        vectors = self.embedder.encode(wanted)
+        self._rubric.update(zip(wanted, vectors, strict=True))
+        if cache_file is not None:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp.npz")
+            np.savez(tmp, key=np.array(key), vectors=vectors)
+            tmp.replace(cache_file)
+        return len(wanted)
 
     # ---- helpers ------------------------------------------------------------------------
 
     def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Rubric texts and answer sentences are embedded once: a follow-up re-scores the whole
         answer so far, and only its new sentences need the model."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache and t not in self._rubric]
         if missing:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.clear()
@@ -119,7 +151,7 @@ class OfflineJudge:
                 self._cache[text] = vec
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.vstack([self._cache[t] for t in texts])
+        return np.vstack([self._rubric[t] if t in self._rubric else self._cache[t] for t in texts])
 
     def _prepare(self, answer: str) -> _Prepared:
         flags: list[str] = []

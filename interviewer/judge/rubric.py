@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from interviewer.judge.text import sentences
+from interviewer.corpus import Corpus
 from interviewer.schemas import LeadershipPrinciple, Question
 
 
@@ -41,3 +42,13 @@ def rubric_for_reference(question: str, reference: str) -> Rubric:
     points = [s.text for s in sentences(reference)] or [reference.strip()]
     # Reference answers are often a single short sentence, and so are good answers to them.
     return Rubric(kind="technical", question=question, key_points=points, min_words=3)
+
+
+def rubric_texts(corpus: Corpus) -> list[str]:
+    """Every text the judge compares answers with, to embed ahead of the interview."""
+    texts: list[str] = []
+    for q in corpus.questions:
+        texts += [*q.key_points, *q.common_mistakes, q.question, q.pivot.question]
+    for lp in corpus.lps:
+        texts += [*lp.signals, *lp.red_flags, *(p.text for p in lp.probes)]
+    return texts
