@@ -219,8 +219,11 @@ class Retriever:
         result = col.query(
             query_embeddings=[query_vector], n_results=min(n, total), where=filters.chroma_where(), include=["distances"]
         )
-        # Cosine distance -> similarity.
-        return {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)}
+        # Cosine distance -> similarity. Another process with other --corpus folders may have
+        # synced the shared index since; ids this corpus does not know are ignored.
+        return {
+            i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True) if i in self._by_id
+        }
 
     def lexical_scores(self, name: str, query: str, filters: Filters, n: int) -> dict[str, float]:
         docs = self.docs[name]

@@ -90,7 +90,7 @@ def test_search_bad_input_is_a_clear_error(indexed_home, args, message):
     assert message in " ".join(result.stderr.split())
 
 
-def test_user_corpus_from_option_and_environment(home, tmp_path, monkeypatch):
+def test_user_corpus_from_option_and_environment(indexed_home, tmp_path, monkeypatch):
     mine = tmp_path / "mine"
     write(mine, "q.yaml", "questions:\n" + GOOD_QUESTION)
     result = runner.invoke(app, ["--corpus", str(mine), "search", "what does dropout do at inference", "-k", "3", "--json"])

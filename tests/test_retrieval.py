@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import Settings
-from interviewer.corpus import load_corpus
+from interviewer.corpus import Corpus, load_corpus
 from interviewer.retrieval import Filters, Retriever, make_client
 
 from .test_corpus_validation import GOOD_QUESTION, write
@@ -95,6 +95,9 @@ class CountingEmbedder:
 
 
 def test_second_start_with_unchanged_corpus_does_not_re_embed(home: Path, corpus, embedder):
+    # A slice of the corpus keeps this test quick; the bookkeeping is the same at any size.
+    corpus = Corpus(questions=[q for q in corpus.questions if q.round.value == "sql"], lps=corpus.lps[:2],
+                    competencies=corpus.competencies, reports=corpus.reports[:2])
     settings = Settings.from_env()
     first = CountingEmbedder(embedder)
     status = Retriever(corpus, first, make_client(settings)).ensure_index()
@@ -108,7 +111,8 @@ def test_second_start_with_unchanged_corpus_does_not_re_embed(home: Path, corpus
 
     # A changed corpus (a user's extra question) re-embeds.
     extra = write(home.parent / "mine", "q.yaml", "questions:\n" + GOOD_QUESTION)
-    bigger = load_corpus([settings.corpus_dir, extra.parent])
+    bigger = Corpus(questions=[*corpus.questions, *load_corpus([extra.parent]).questions], lps=corpus.lps,
+                    competencies=corpus.competencies, reports=corpus.reports)
     third = CountingEmbedder(embedder)
     status3 = Retriever(bigger, third, make_client(settings)).ensure_index()
     assert status3.counts["questions"] == status.counts["questions"] + 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,7 @@ def _level(value: float) -> int:
     return int(min(4, max(1, round(value))))
 
 
+_WARM_LOCK = threading.Lock()
 INTEGRITY_PENALTY = 1.0
 MISTAKE_PENALTY = 0.4
 CACHE_SIZE = 20_000
@@ -119,8 +121,13 @@ class OfflineJudge:
 
         Returns how many texts had to be embedded now.
         """
-        wanted = list(dict.fromkeys(texts))
+        with _WARM_LOCK:  # one warm-up at a time per process; the next one reads the file
+            return self._warm_rubrics(list(dict.fromkeys(texts)), cache_file)
+
+    def _warm_rubrics(self, wanted: list[str], cache_file: Path | None) -> int:
         key = hashlib.sha256(("\n".join(wanted) + model_id()).encode()).hexdigest()
+        if all(t in self._rubric for t in wanted):
+            return 0
         if cache_file is not None and cache_file.exists():
             try:
                 with np.load(cache_file, allow_pickle=False) as data:
