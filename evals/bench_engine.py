@@ -12,17 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from evals.bench_retrieval import percentile as pct
 from evals.personas import PERSONAS
 from evals.simulate import run_interview
 from interviewer.config import Settings
 from interviewer.engine import Services
 
 HERE = Path(__file__).resolve().parent
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
