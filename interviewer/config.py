@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,29 @@ def default_home() -> Path:
     return base / "interviewer"
 
 
+STRUCTURED_OUTPUT_METHODS = ("json_schema", "function_calling", "json_mode")
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {text!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {text!r}")
+    return value
+
+
+def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 class Settings(BaseModel):
     """Everything configurable, read once from the environment by `Settings.from_env()`."""
 
@@ -60,6 +83,19 @@ class Settings(BaseModel):
     chroma_port: int = 8000
     ranker: str = "hybrid"
     log_level: str = "WARNING"
+    # Model mode: any OpenAI-compatible server. No key and no base URL: offline mode.
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    judge_model: str | None = None
+    structured_output: str = "json_schema"
+    timeout_seconds: float = 30.0
+    max_retries: int = 2
+    token_budget: int = 3000
+
+    @property
+    def model_mode(self) -> bool:
+        return self.api_key is not None or self.base_url is not None
 
     @property
     def chroma_dir(self) -> Path:
@@ -87,6 +123,14 @@ class Settings(BaseModel):
             "chroma_port": port,
             "ranker": env.get("INTERVIEWER_RANKER", "hybrid"),
             "log_level": env.get("INTERVIEWER_LOG_LEVEL", "WARNING").upper(),
+            "api_key": SecretStr(env["OPENAI_API_KEY"]) if env.get("OPENAI_API_KEY") else None,
+            "base_url": env.get("OPENAI_BASE_URL") or None,
+            "model": env.get("INTERVIEWER_MODEL") or "gpt-4o-mini",
+            "judge_model": env.get("INTERVIEWER_JUDGE_MODEL") or None,
+            "structured_output": _choice(env, "INTERVIEWER_STRUCTURED_OUTPUT", "json_schema", STRUCTURED_OUTPUT_METHODS),
+            "timeout_seconds": _number(env, "INTERVIEWER_TIMEOUT", 30.0),
+            "max_retries": int(_number(env, "INTERVIEWER_MAX_RETRIES", 2)),
+            "token_budget": int(_number(env, "INTERVIEWER_TOKEN_BUDGET", 3000)),
         }
         values.update(overrides)
         return cls(**values)

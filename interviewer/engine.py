@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from interviewer.classify import MessageKind, classify
 from interviewer.config import Settings
@@ -43,11 +44,13 @@ class Services:
 
     settings: Settings
     corpus: Corpus
-    judge: OfflineJudge
+    judge: Any  # OfflineJudge, or ModelJudge in model mode
     store: Store
     policy: Policy = field(init=False)
     vocabulary: frozenset[str] = field(init=False)
     clock: Callable[[], float] = time.time
+    speaker_client: Any = None  # ModelClient in model mode
+    retriever: Any = None  # grounds the model speaker with candidate reports, when available
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.corpus)
@@ -58,17 +61,47 @@ class Services:
         from interviewer.embeddings import get_embedder
 
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
-        return cls(settings=settings, corpus=corpus, judge=OfflineJudge(get_embedder()),
-                   store=Store(settings.home / "sessions.db"))
+        offline = OfflineJudge(get_embedder())
+        store = Store(settings.home / "sessions.db")
+        if not settings.model_mode:
+            return cls(settings=settings, corpus=corpus, judge=offline, store=store)
+        from interviewer.judge.model import ModelJudge
+        from interviewer.llm import ModelClient
+
+        judge_client = ModelClient(settings, settings.judge_model or settings.model, temperature=0.0)
+        return cls(settings=settings, corpus=corpus, store=store,
+                   judge=ModelJudge(judge_client, settings.prompts_dir, offline),
+                   speaker_client=ModelClient(settings, settings.model))
+
+    @property
+    def mode(self) -> str:
+        if self.speaker_client is None:
+            return "offline"
+        return f"model {self.speaker_client.model_name} at {self.settings.base_url or 'the OpenAI API'}"
+
+    def usage(self) -> dict[str, int]:
+        clients = [c for c in (self.speaker_client, getattr(self.judge, "client", None)) if c is not None]
+        return {
+            "calls": sum(c.usage.calls for c in clients),
+            "prompt_tokens": sum(c.usage.prompt_tokens for c in clients),
+            "completion_tokens": sum(c.usage.completion_tokens for c in clients),
+            "failures": sum(c.usage.failures for c in clients),
+        }
 
     def warm_up(self) -> int:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
         from interviewer.judge.rubric import rubric_texts
 
-        return self.judge.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz")
+        offline = getattr(self.judge, "fallback", self.judge)
+        return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz")
 
-    def speaker(self, seed: int) -> TemplateSpeaker:
-        return TemplateSpeaker(self.settings.prompts_dir, seed)
+    def speaker(self, seed: int) -> Any:
+        template = TemplateSpeaker(self.settings.prompts_dir, seed)
+        if self.speaker_client is None:
+            return template
+        from interviewer.speaker.model import ModelSpeaker
+
+        return ModelSpeaker(self.speaker_client, self.settings.prompts_dir, template, self.settings.token_budget)
 
 
 class Interview:
@@ -146,12 +179,46 @@ class Interview:
 
     def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
         title = self.state.round_plan.title
-        text = self.speaker.say(decision, len(self.turns), title, after=after)
+        if hasattr(self.speaker, "stream") and self.s.speaker_client is not None:
+            pieces: list[str] = []
+            for piece in self.speaker.stream(decision, len(self.turns), self._speak_context(decision), after):
+                pieces.append(piece)
+                yield piece
+            text = "".join(pieces).strip()
+        else:
+            text = self.speaker.say(decision, len(self.turns), title, after=after)
+            yield text
         status = "finished" if decision.action is Action.END else None
         self._commit([self._turn("interviewer", text, decision=decision)], status=status)
+        if self.s.speaker_client is not None:
+            self.s.store.set_meta(self.session_id, usage=self.s.usage(), mode=self.s.mode)
         if status:
             self._write_reports()
-        yield text
+
+    def _speak_context(self, decision: Decision):  # noqa: ANN202
+        from interviewer.speaker.model import SpeakContext
+
+        item = self.state.item
+        question = item.question if item else decision.text
+        hidden, signals = "", ""
+        q = self.s.policy.question(decision.item_id or "") if decision.item_id else None
+        if q is not None:
+            hidden = "\n".join(f"- {k}" for k in q.key_points)
+        if decision.lp:
+            signals = "\n".join(f"- {x}" for x in self.s.policy.lp(decision.lp).signals)
+        last = next((t.text for t in reversed(self.turns) if t.speaker == "candidate"), "")
+        round_kind = self.state.round_plan.kind.value
+
+        def snippets() -> str:
+            if self.s.retriever is None:
+                return "(none available)"
+            from interviewer.retrieval import Filters
+
+            hits = self.s.retriever.search(question or round_kind, "reports", k=3, filters=Filters(round=round_kind))
+            return "\n".join(f"- {h.text}" for h in hits) or "(none available)"
+
+        return SpeakContext(self.state.plan.title, self.state.round_plan.title, self.state.plan.bar_raiser, self.turns,
+                            self.state.round.index, question, hidden, signals, last, snippets)
 
     def _rubric(self) -> Rubric:
         item = self.state.item

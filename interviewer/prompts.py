@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -45,3 +46,52 @@ class Phrasebook(BaseModel):
 @lru_cache(maxsize=8)
 def load_phrasebook(path: Path) -> Phrasebook:
     return Phrasebook(**yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+class PromptFile(BaseModel):
+    """A prompt file: front matter (purpose, variables) and `=== system ===` / `=== user ===` parts."""
+
+    name: str
+    purpose: str
+    variables: dict[str, str]
+    messages: list[tuple[str, str]]
+
+    @model_validator(mode="after")
+    def _declared(self) -> PromptFile:
+        used = set().union(*(placeholders(text) for _, text in self.messages))
+        if used - set(self.variables):
+            raise ValueError(f"prompt {self.name}: undeclared variable(s) {sorted(used - set(self.variables))}")
+        if set(self.variables) - used:
+            raise ValueError(f"prompt {self.name}: declared but unused variable(s) {sorted(set(self.variables) - used)}")
+        return self
+
+    def template(self):  # noqa: ANN201 - langchain_core is imported lazily
+        from langchain_core.prompts import ChatPromptTemplate
+
+        return ChatPromptTemplate.from_messages(
+            [("system" if role == "system" else "human", text) for role, text in self.messages]
+        )
+
+    def render(self, **values: str) -> list[tuple[str, str]]:
+        """(role, text) pairs with the variables filled in; every declared variable is required."""
+        missing = set(self.variables) - set(values)
+        if missing:
+            raise KeyError(f"prompt {self.name} needs {sorted(missing)}")
+        return [(role, text.format(**values)) for role, text in self.messages]
+
+
+_PART = re.compile(r"^=== (system|user) ===\s*$", re.M)
+
+
+@lru_cache(maxsize=32)
+def load_prompt(path: Path) -> PromptFile:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        raise ValueError(f"{path}: a prompt file starts with front matter (---)")
+    head, body = text[3:].split("\n---", 1)
+    meta = yaml.safe_load(head) or {}
+    pieces = _PART.split(body)
+    messages = [(pieces[i], pieces[i + 1].strip()) for i in range(1, len(pieces) - 1, 2)]
+    if not messages:
+        raise ValueError(f"{path}: no '=== system ===' or '=== user ===' part")
+    return PromptFile(name=path.stem, purpose=meta.get("purpose", ""), variables=meta.get("variables") or {}, messages=messages)

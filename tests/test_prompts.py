@@ -33,3 +33,35 @@ def test_undeclared_variable_is_refused():
     with pytest.raises(ValueError, match="undeclared variable"):
         Phrasebook(purpose="x", variables={"a": "a"}, phrases={"k": ["{a} and {b}"]})
     assert placeholders("{a} x {b}") == {"a", "b"}
+
+
+PROMPT_FILES = [
+    "interviewer_persona", "bar_raiser_persona", "question", "follow_up", "pivot", "clarification",
+    "technical_judge", "behavioral_judge", "report_summary", "candidate_persona",
+]
+
+
+@pytest.mark.parametrize("name", PROMPT_FILES)
+def test_every_prompt_file_renders_into_a_langchain_template(name):
+    from interviewer.prompts import load_prompt
+
+    prompt = load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md")
+    assert prompt.purpose and prompt.variables
+    values = {v: f"<<{v}>>" for v in prompt.variables}
+    messages = prompt.template().format_messages(**values)
+    assert messages and all("<<" in "".join(m.content for m in messages) for _ in [0])
+    for v in prompt.variables:
+        assert any(f"<<{v}>>" in m.content for m in messages), v
+    with pytest.raises(KeyError):
+        prompt.render()
+
+
+def test_judge_prompts_delimit_the_answer_as_data():
+    from interviewer.prompts import load_prompt
+
+    for name in ("technical_judge", "behavioral_judge"):
+        rendered = load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md").render(
+            **{v: "x" for v in load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md").variables}
+        )
+        user = rendered[-1][1]
+        assert "<answer>\nx\n</answer>" in user

@@ -79,13 +79,18 @@ def _level(value: float) -> int:
     return int(min(4, max(1, round(value))))
 
 
+# How criteria combine into the overall score; the model judge uses the same weights.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "technical": {"coverage": 0.6, "accuracy": 0.15, "depth": 0.15, "structure": 0.10},
+    "behavioral": {"star_structure": 0.35, "specificity": 0.2, "ownership": 0.2, "lp_alignment": 0.25},
+}
 _WARM_LOCK = threading.Lock()
 INTEGRITY_PENALTY = 1.0
 MISTAKE_PENALTY = 0.4
 CACHE_SIZE = 20_000
 
 
-def _integrity(overall: float, flags: list[str]) -> float:
+def integrity(overall: float, flags: list[str]) -> float:
     """Instructions to the grader are ignored when scoring, and the attempt itself costs a point:
     a Bar Raiser would see it as a red flag."""
     return max(1.0, overall - INTEGRITY_PENALTY) if "injection_attempt" in flags else overall
@@ -286,10 +291,12 @@ class OfflineJudge:
             evidence=[self._quote(answer, on_topic[0])] if on_topic else [],
         )
 
-        overall = 0.6 * coverage_score + 0.15 * accuracy_score + 0.15 * depth_score + 0.10 * structure_score
+        w = WEIGHTS["technical"]
+        overall = (w["coverage"] * coverage_score + w["accuracy"] * accuracy_score + w["depth"] * depth_score
+                   + w["structure"] * structure_score)
         # A stated factual error weighs on the whole answer, not only on its accuracy line.
         overall -= MISTAKE_PENALTY * min(2, len(mistake_quotes))
-        overall = _integrity(overall, prep.flags)
+        overall = integrity(overall, prep.flags)
         flags = list(prep.flags)
         if mistake_quotes:
             flags.append("common_mistake")
@@ -359,10 +366,12 @@ class OfflineJudge:
             evidence=(sig_quotes + red_hits)[:3],
         )
 
-        overall = 0.35 * star_score + 0.2 * spec_score + 0.2 * own_score + 0.25 * align_score
+        w = WEIGHTS["behavioral"]
+        overall = (w["star_structure"] * star_score + w["specificity"] * spec_score + w["ownership"] * own_score
+                   + w["lp_alignment"] * align_score)
         if generic:
             overall = min(overall, 1.75)
-        overall = _integrity(overall, prep.flags)
+        overall = integrity(overall, prep.flags)
         flags = list(prep.flags)
         if generic:
             flags.append("generic_claims")

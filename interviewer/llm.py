@@ -1,0 +1,175 @@
+"""The model boundary: the only module that imports openai and langchain_openai.
+
+Bounded retries with backoff (honouring Retry-After) for time-outs, 429, 5xx and refused
+connections; a stream cut midway or output that will not parse raises ModelError, and the
+caller takes the offline path for that turn. The API key never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from interviewer.config import Settings
+from interviewer.tokens import count, count_messages
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+MAX_RETRY_AFTER = 10.0
+# Output that arrived but does not parse: repaired once, never retried blindly.
+_PARSE_ERRORS: tuple[type[Exception], ...] = (ValidationError, ValueError)
+
+
+class ModelError(Exception):
+    """A model call failed for good (after retries); the message is safe to show and log."""
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    failures: int = 0
+    prompt_sizes: list[int] = field(default_factory=list)
+
+    def add(self, prompt: int, completion: int) -> None:
+        self.calls += 1
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.prompt_sizes.append(prompt)
+
+
+def redact(text: str, settings: Settings) -> str:
+    key = settings.api_key.get_secret_value() if settings.api_key else ""
+    return text.replace(key, "***") if key else text
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after") if hasattr(headers, "get") else None
+    try:
+        return min(MAX_RETRY_AFTER, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _retryable(exc: Exception) -> bool:
+    import openai
+
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+
+
+class ModelClient:
+    def __init__(self, settings: Settings, model: str | None = None, temperature: float = 0.3):
+        from langchain_openai import ChatOpenAI
+
+        self.settings = settings
+        self.model_name = model or settings.model
+        self.usage = Usage()
+        self._chat = ChatOpenAI(
+            model=self.model_name,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else "not-needed",
+            base_url=settings.base_url,
+            timeout=settings.timeout_seconds,
+            max_retries=0,  # retries are ours: bounded, with backoff, and visible in the logs
+            temperature=temperature,
+        )
+
+    def _messages(self, messages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [("system" if r == "system" else "human", t) for r, t in messages]
+
+    def _with_retries(self, call: Any, what: str, passthrough: tuple[type[Exception], ...] = ()) -> Any:
+        attempts = self.settings.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return call()
+            except (ModelError, *passthrough):
+                raise
+            except Exception as exc:  # noqa: BLE001 - classified below
+                safe = redact(f"{type(exc).__name__}: {exc}", self.settings)
+                if attempt < attempts and _retryable(exc):
+                    wait = _retry_after(exc) or 0.25 * 2 ** (attempt - 1)
+                    log.warning("%s failed (%s); retry %d of %d in %.2f s", what, safe, attempt, attempts - 1, wait)
+                    time.sleep(wait)
+                    continue
+                self.usage.failures += 1
+                raise ModelError(f"{what} failed: {safe}") from None
+        raise ModelError(f"{what} failed")  # pragma: no cover
+
+    def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+        """Stream a reply. Retries only before the first token; a stream cut midway raises."""
+        msgs = self._messages(messages)
+        prompt_tokens = count_messages(messages, self.model_name)
+        started = False
+        pieces: list[str] = []
+
+        def first_chunk() -> tuple[Iterator[Any], Any]:
+            it = iter(self._chat.stream(msgs))
+            return it, next(it)
+
+        try:
+            iterator, chunk = self._with_retries(first_chunk, "streaming reply")
+        except StopIteration:
+            raise ModelError("the model returned an empty stream") from None
+        finished = False
+        try:
+            while True:
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                finished = finished or bool((getattr(chunk, "response_metadata", None) or {}).get("finish_reason"))
+                if text:
+                    started = True
+                    pieces.append(text)
+                    yield text
+                chunk = next(iterator)
+        except StopIteration:
+            if not finished:
+                # The connection closed before the server said the reply was complete.
+                self.usage.failures += 1
+                raise ModelError("the stream broke off midway (no finish reason)") from None
+        except Exception as exc:  # noqa: BLE001 - a cut stream cannot be retried without repeating words
+            self.usage.failures += 1
+            raise ModelError(redact(f"the stream broke off{' midway' if started else ''}: {type(exc).__name__}", self.settings)) from None
+        if not pieces:
+            raise ModelError("the model returned no text")
+        self.usage.add(prompt_tokens, count("".join(pieces), self.model_name))
+
+    def structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
+        """A pydantic object from the model; one repair attempt when the output does not parse."""
+        method = self.settings.structured_output
+        runnable = self._chat.with_structured_output(schema, method=method, include_raw=True)
+        msgs = self._messages(messages)
+        prompt_tokens = count_messages(messages, self.model_name)
+        if method == "json_mode":
+            fields = ", ".join(schema.model_fields)
+            msgs = [*msgs, ("human", f"Reply with one JSON object with the fields: {fields}.")]
+        for attempt in (1, 2):
+            try:
+                result = self._with_retries(lambda: runnable.invoke(msgs), "structured reply", _PARSE_ERRORS)
+            except _PARSE_ERRORS as exc:
+                result = {"raw": None, "parsed": None, "parsing_error": exc}
+            raw = result.get("raw")
+            raw_text = getattr(raw, "content", "") or ""
+            self.usage.add(prompt_tokens, count(str(raw_text) or str(getattr(raw, "additional_kwargs", "")), self.model_name))
+            parsed = result.get("parsed")
+            if isinstance(parsed, dict):
+                try:
+                    parsed = schema.model_validate(parsed)
+                except ValidationError as exc:
+                    result["parsing_error"] = exc
+                    parsed = None
+            if parsed is not None and result.get("parsing_error") is None:
+                return parsed
+            error = redact(str(result.get("parsing_error") or "no parsable output"), self.settings)[:500]
+            log.warning("structured output did not parse (attempt %d): %s", attempt, error)
+            msgs = [*msgs, ("human", f"Your previous reply was not valid ({error}). Reply again with valid output only.")]
+        self.usage.failures += 1
+        raise ModelError("the model's structured output was invalid twice")

@@ -1,0 +1,117 @@
+"""The model speaker: a language model phrases what the policy decided, streamed.
+
+It gets the planned question, its rubric (hidden from the candidate), the LP signals, what past
+candidates report about such rounds (retrieved from Chroma) and a summary of the interview that
+fits the token budget. The policy still decides; on any model failure the template speaker
+says it instead, after a graceful line if the stream broke off midway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from interviewer.llm import ModelClient, ModelError
+from interviewer.prompts import load_prompt
+from interviewer.schemas import Action, Decision, Turn
+from interviewer.speaker.template import TemplateSpeaker
+from interviewer.tokens import count_messages
+
+log = logging.getLogger(__name__)
+
+# Decisions the model phrases; the rest (hints, re-prompts, closing) stay with the templates.
+MODEL_ACTIONS = {Action.ASK, Action.FOLLOW_UP, Action.PIVOT, Action.CLARIFY}
+RECENT_TURNS = 6
+MAX_TURN_CHARS = 1200
+
+
+class SpeakContext:
+    """What the engine knows that the prompt needs, gathered lazily."""
+
+    def __init__(self, plan_title: str, round_title: str, bar_raiser: bool, turns: list[Turn], round_index: int,
+                 question: str, hidden_rubric: str, lp_signals: str, last_answer: str, snippets: Callable[[], str]):
+        self.plan_title, self.round_title, self.bar_raiser = plan_title, round_title, bar_raiser
+        self.turns, self.round_index, self.question = turns, round_index, question
+        self.hidden_rubric, self.lp_signals, self.last_answer, self.snippets = hidden_rubric, lp_signals, last_answer, snippets
+
+
+def summarise_history(turns: list[Turn], round_index: int, recent: int) -> str:
+    """Earlier rounds as one line each; the current round's last `recent` turns verbatim (clipped)."""
+    lines: list[str] = []
+    earlier: dict[int, list[Turn]] = {}
+    for t in turns:
+        if t.round_index < round_index:
+            earlier.setdefault(t.round_index, []).append(t)
+    for r, ts in sorted(earlier.items()):
+        asked = sum(1 for t in ts if t.speaker == "interviewer" and t.decision and t.decision.action in (Action.ASK, Action.PIVOT))
+        scores = [t.score.overall for t in ts if t.score]
+        lines.append(f"Round {r + 1}: {asked} question(s) asked, {len(scores)} answer(s) scored.")
+    current = [t for t in turns if t.round_index == round_index][-recent:]
+    for t in current:
+        text = t.text if len(t.text) <= MAX_TURN_CHARS else t.text[:MAX_TURN_CHARS] + " [...]"
+        who = "Interviewer" if t.speaker == "interviewer" else "Candidate"
+        lines.append(f"{who}: {text}")
+    return "\n".join(lines) or "(the interview is just starting)"
+
+
+class ModelSpeaker:
+    def __init__(self, client: ModelClient, prompts_dir: Path, fallback: TemplateSpeaker, token_budget: int):
+        self.client = client
+        self.fallback = fallback
+        self.token_budget = token_budget
+        self.name = f"model:{client.model_name}"
+        self._p = {n: load_prompt(prompts_dir / f"{n}.md") for n in
+                   ("interviewer_persona", "bar_raiser_persona", "question", "follow_up", "pivot", "clarification")}
+
+    def opening(self, plan_title: str, minutes: int) -> str:
+        return self.fallback.opening(plan_title, minutes)
+
+    def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
+        return self.fallback.say(decision, turn, round_title, after)
+
+    def messages(self, decision: Decision, ctx: SpeakContext) -> list[tuple[str, str]]:
+        """The prompt, with history shortened until it fits the token budget."""
+        task = self._task(decision, ctx)
+        for recent in (RECENT_TURNS, 4, 2, 0):
+            history = summarise_history(ctx.turns, ctx.round_index, recent)
+            system = self._p["interviewer_persona"].render(
+                plan_title=ctx.plan_title, round_title=ctx.round_title, report_snippets=ctx.snippets(), history=history,
+            )
+            if ctx.bar_raiser:
+                system = [*system, *self._p["bar_raiser_persona"].render(plan_title=ctx.plan_title)]
+            messages = [*system, *task]
+            if count_messages(messages, self.client.model_name) <= self.token_budget:
+                return messages
+        return messages  # the floor: no history at all
+
+    def _task(self, d: Decision, ctx: SpeakContext) -> list[tuple[str, str]]:
+        last = ctx.last_answer[:MAX_TURN_CHARS * 2]
+        if d.action is Action.FOLLOW_UP:
+            return self._p["follow_up"].render(question=ctx.question, gap=d.gap or "", follow_up=d.text,
+                                               hidden_rubric=ctx.hidden_rubric, last_answer=last)
+        if d.action is Action.PIVOT:
+            return self._p["pivot"].render(topic=ctx.question, lp=d.lp or "", lp_signals=ctx.lp_signals,
+                                           pivot_question=d.text, last_answer=last)
+        if d.action is Action.CLARIFY:
+            allowed = d.text if d.text else "Tell the candidate to make a reasonable assumption and state it."
+            return self._p["clarification"].render(question=ctx.question, candidate_question=last, allowed=allowed)
+        transition = f"This opens a new round: {ctx.round_title}." if d.new_round else "This continues the current round."
+        return self._p["question"].render(transition=transition, question=d.text, last_answer=last or "(none yet)")
+
+    def stream(self, decision: Decision, turn: int, ctx: SpeakContext, after: str | None) -> Iterator[str]:
+        if decision.action not in MODEL_ACTIONS:
+            yield self.fallback.say(decision, turn, ctx.round_title, after)
+            return
+        said: list[str] = []
+        try:
+            for piece in self.client.stream(self.messages(decision, ctx)):
+                said.append(piece)
+                yield piece
+        except ModelError as exc:
+            log.warning("model speaker failed, the template speaker takes this turn: %s", exc)
+            text = self.fallback.say(decision, turn, ctx.round_title, after)
+            if said:
+                yield " ... " + self.fallback.book.render("model_interrupted", self.fallback._rng(turn, "cut")) + " " + text
+            else:
+                yield text
