@@ -41,7 +41,11 @@ class State:
 
 def settings() -> Settings:
     if State.settings is None:
-        base = Settings.from_env()
+        try:
+            base = Settings.from_env()
+        except ValueError as exc:
+            err.print(f"[red]Configuration error: {exc}[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         State.settings = base.model_copy(update={"extra_corpus_dirs": [*base.extra_corpus_dirs, *State.extra_corpus]})
     return State.settings
 

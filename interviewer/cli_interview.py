@@ -80,7 +80,11 @@ def chat(
         )
     _warm_up(services)
     interactive = sys.stdin.isatty()
-    out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
+    if services.speaker_client is None:
+        out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
+    else:
+        out.print(f"[dim]Model mode: {services.mode}. If the model fails, the offline interviewer and judge "
+                  "take over for that turn, and the report says which judge scored what.[/dim]")
     out.print(f"[dim]Session {interview.session_id}. {HELP_TEXT}[/dim]\n")
     out.print(f"[bold cyan]Interviewer:[/bold cyan] {interview.last_interviewer_message}\n")
     try:
@@ -231,3 +235,24 @@ def score(
             out.print(f'    "{q}"', highlight=False)
     if result["flags"]:
         out.print(f"Flags: {', '.join(result['flags'])}")
+
+
+@app.command("doctor")
+def doctor() -> None:
+    """Check the model endpoint: reachability, streaming, structured output; say what to change."""
+    from interviewer.doctor import run_checks
+
+    s = settings()
+    if not s.model_mode:
+        out.print("Offline mode: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set. Everything works without a model; "
+                  "set them (see .env.example) to let a model speak and judge.")
+        return
+    checks = run_checks(s)
+    table = Table()
+    for col in ("check", "result", "detail"):
+        table.add_column(col)
+    for c in checks:
+        table.add_row(c.name, "[green]ok[/green]" if c.ok else "[red]fails[/red]", c.detail)
+    out.print(table)
+    if not all(c.ok for c in checks if c.name != "structured output: json_schema" and not c.name.startswith("structured output:")):
+        raise typer.Exit(1)

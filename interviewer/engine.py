@@ -111,6 +111,9 @@ class Interview:
         self.state = state
         self.turns = turns
         self.speaker = services.speaker(state.seed)
+        # Model usage of this session: what earlier runs of it recorded, plus this process's delta.
+        self._usage_base = services.usage()
+        self._usage_before = services.store.session(session_id).meta.get("usage", {})
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -190,10 +193,15 @@ class Interview:
             yield text
         status = "finished" if decision.action is Action.END else None
         self._commit([self._turn("interviewer", text, decision=decision)], status=status)
-        if self.s.speaker_client is not None:
-            self.s.store.set_meta(self.session_id, usage=self.s.usage(), mode=self.s.mode)
+        self._record_usage()
         if status:
             self._write_reports()
+
+    def _record_usage(self) -> None:
+        if self.s.speaker_client is not None:
+            now = self.s.usage()
+            usage = {k: self._usage_before.get(k, 0) + now[k] - self._usage_base[k] for k in now}
+            self.s.store.set_meta(self.session_id, usage=usage, mode=self.s.mode, model=self.s.speaker_client.model_name)
 
     def _speak_context(self, decision: Decision):  # noqa: ANN202
         from interviewer.speaker.model import SpeakContext

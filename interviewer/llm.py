@@ -36,6 +36,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     failures: int = 0
+    seconds: float = 0.0  # wall time inside model calls, so engine overhead can be measured apart
     prompt_sizes: list[int] = field(default_factory=list)
 
     def add(self, prompt: int, completion: int) -> None:
@@ -107,6 +108,13 @@ class ModelClient:
 
     def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
         """Stream a reply. Retries only before the first token; a stream cut midway raises."""
+        start = time.perf_counter()
+        try:
+            yield from self._stream(messages)
+        finally:
+            self.usage.seconds += time.perf_counter() - start
+
+    def _stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
         msgs = self._messages(messages)
         prompt_tokens = count_messages(messages, self.model_name)
         started = False
@@ -144,6 +152,13 @@ class ModelClient:
 
     def structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
         """A pydantic object from the model; one repair attempt when the output does not parse."""
+        start = time.perf_counter()
+        try:
+            return self._structured(messages, schema)
+        finally:
+            self.usage.seconds += time.perf_counter() - start
+
+    def _structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
         method = self.settings.structured_output
         runnable = self._chat.with_structured_output(schema, method=method, include_raw=True)
         msgs = self._messages(messages)
@@ -173,3 +188,20 @@ class ModelClient:
             msgs = [*msgs, ("human", f"Your previous reply was not valid ({error}). Reply again with valid output only.")]
         self.usage.failures += 1
         raise ModelError("the model's structured output was invalid twice")
+
+
+# Published prices in US dollars per million tokens (input, output), for the cost estimate.
+# A model not listed is reported with its token counts and an unknown cost.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+}
+
+
+def estimated_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    price = PRICES.get(model)
+    if price is None:
+        return None
+    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 6)

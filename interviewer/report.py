@@ -87,6 +87,9 @@ class Report(BaseModel):
     lps_to_prepare: list[str]
     next_questions: list[Point]
     flags: list[str]
+    mode: str = "offline"
+    tokens: dict[str, int] | None = None
+    cost_usd: float | None = None
 
 
 def _mean(values: list[float]) -> float | None:
@@ -250,9 +253,19 @@ def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewSta
 
 
 def report_for_session(services: Services, session_id: str) -> Report:
+    from interviewer.llm import estimated_cost
+
     row = services.store.session(session_id)
     state = InterviewState.model_validate_json(row.state_json)
-    return build_report(services.corpus, session_id, state, services.store.turns(session_id))
+    report = build_report(services.corpus, session_id, state, services.store.turns(session_id))
+    usage = row.meta.get("usage")
+    if usage:
+        model = row.meta.get("model", "")
+        report = report.model_copy(update={
+            "mode": row.meta.get("mode", "model"), "tokens": usage,
+            "cost_usd": estimated_cost(model, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
+        })
+    return report
 
 
 def write_reports(services: Services, session_id: str, formats: tuple[str, ...] = ("md", "html", "json")) -> dict[str, Path]:

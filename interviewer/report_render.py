@@ -28,7 +28,11 @@ def to_markdown(r: Report) -> str:
     lines += [f"## Recommendation: **{r.recommendation}**", "", f"Overall {_fmt(r.overall)} / 4.", "", f"Rule: {r.rule}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
-    lines += [f"Judges used: {', '.join(r.judges) or 'none'}.", ""]
+    lines += [f"Judges used: {', '.join(r.judges) or 'none'}. Mode: {r.mode}.", ""]
+    if r.tokens:
+        cost = "unknown (no price listed for this model)" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
+        lines += [f"Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
+                  f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {cost}.", ""]
     for title, rows in (("Competencies", r.competencies), ("Leadership Principles", r.lps), ("Rounds", r.rounds)):
         lines += [f"## {title}", "", "| | score | items |", "|---|---|---|"]
         lines += [f"| {x.name} | {_fmt(x.score)} | {x.items} |" for x in rows]
@@ -89,7 +93,11 @@ def to_html(r: Report) -> str:
     out.append(f"<p class='rec'>Recommendation: {e(r.recommendation)}</p><p>Overall {_fmt(r.overall)} / 4</p><p><small>Rule: {e(r.rule)}</small></p>")
     if r.offline_judge_note:
         out.append(f"<p class='note'>{e(r.offline_judge_note)}</p>")
-    out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}</p>")
+    out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}. Mode: {e(r.mode)}.</p>")
+    if r.tokens:
+        cost = "unknown" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
+        out.append(f"<p>Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
+                   f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {e(cost)}.</p>")
     out.append("<h2>Competencies</h2>" + _bars(r.competencies))
     out.append("<h2>Leadership Principles</h2>" + _bars(r.lps))
     out.append("<h2>Rounds</h2><table><tr><th>round</th><th>score</th><th>items</th></tr>")

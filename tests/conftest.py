@@ -30,6 +30,18 @@ def _loopback_only(self: socket.socket, address) -> None:  # noqa: ANN001
     return _real_connect(self, address)
 
 
+MODEL_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INTERVIEWER_MODEL", "INTERVIEWER_JUDGE_MODEL",
+             "INTERVIEWER_STRUCTURED_OUTPUT", "INTERVIEWER_TIMEOUT", "INTERVIEWER_MAX_RETRIES", "INTERVIEWER_TOKEN_BUDGET")
+
+
+@pytest.fixture(autouse=True)
+def no_real_provider(monkeypatch: pytest.MonkeyPatch):
+    """A developer's own key or endpoint never reaches a test: tests are offline unless they
+    point the settings at the local protocol server themselves."""
+    for name in MODEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def network_guard():
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]

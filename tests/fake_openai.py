@@ -22,6 +22,9 @@ def default_reply(request: dict) -> Reply:
     messages = request.get("messages", [])
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     if request.get("tools") or request.get("response_format"):
+        schema = _schema(request)
+        if schema is not None and "criteria" not in json.dumps(schema) or (schema is None and "criteria" not in user):
+            return {"json": _fill(schema, user)}
         answer = re.search(r"<answer>\n(.*?)\n</answer>", user, re.S)
         text = answer.group(1) if answer else ""
         quote = " ".join(text.split()[:6])
@@ -33,6 +36,22 @@ def default_reply(request: dict) -> Reply:
         }}
     planned = re.findall(r'"([^"]{10,})"', user)
     return {"text": f"Thanks. {planned[-1] if planned else 'Tell me more.'}"}
+
+
+def _schema(request: dict) -> dict | None:
+    if request.get("tools"):
+        return request["tools"][0]["function"].get("parameters")
+    fmt = request.get("response_format") or {}
+    return (fmt.get("json_schema") or {}).get("schema")
+
+
+def _fill(schema: dict | None, user: str) -> dict:
+    """A minimal object for a schema that is not the judge's (e.g. `doctor`'s probe)."""
+    if schema is None:  # json_mode: the field names are in the prompt
+        names = re.search(r"fields: ([\w, ]+)\.", user)
+        return {n.strip(): "yes" for n in (names.group(1).split(",") if names else [])}
+    values = {"boolean": True, "string": "yes", "integer": 1, "number": 1.0, "array": []}
+    return {k: values.get(v.get("type"), "yes") for k, v in schema.get("properties", {}).items()}
 
 
 class FakeOpenAI:

@@ -110,3 +110,14 @@ def test_settings_reject_bad_values():
         Settings.from_env(env={"INTERVIEWER_TIMEOUT": "soon"})
     assert not Settings.from_env(env={}).model_mode
     assert KEY not in repr(Settings.from_env(env={"OPENAI_API_KEY": KEY}))
+
+
+def test_a_real_provider_url_fails_fast_in_tests():
+    import time
+
+    settings = Settings.from_env(env={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "https://api.openai.com/v1",
+                                      "INTERVIEWER_MAX_RETRIES": "0"})
+    start = time.monotonic()
+    with pytest.raises(ModelError):
+        list(ModelClient(settings).stream([("user", "x")]))
+    assert time.monotonic() - start < 5

@@ -49,6 +49,10 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     assert "model:fake-model" in report.judges and report.offline_judge_note is None
     meta = services.store.session(interview.session_id).meta
     assert meta["usage"]["calls"] > 5 and meta["usage"]["prompt_tokens"] > 0
+    assert report.tokens == meta["usage"] and report.mode.startswith("model")
+    from interviewer.report_render import render
+
+    assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
     spoken = [r for r in fake.requests if r.get("stream")]
     assert spoken and all("<candidate>" in r["messages"][-1]["content"] for r in spoken)
 
@@ -130,3 +134,27 @@ def test_speaker_prompts_stay_under_the_token_budget(services, fake):
     spoken = [r for r in fake.requests if r.get("stream")]
     sizes = [count_messages([(m["role"], m["content"]) for m in r["messages"]]) for r in spoken]
     assert len(sizes) >= 10 and max(sizes) <= services.settings.token_budget
+
+
+def test_doctor_reports_what_works(fake, monkeypatch, home):
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    runner = CliRunner()
+    offline = runner.invoke(app, ["doctor"])
+    assert offline.exit_code == 0 and "Offline mode" in offline.stdout
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    ok = runner.invoke(app, ["doctor"])
+    assert ok.exit_code == 0, ok.stdout
+    assert "function_calling" in ok.stdout and "json_mode" in ok.stdout and KEY not in ok.stdout
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    dead = runner.invoke(app, ["doctor"])
+    assert dead.exit_code == 1 and "Check OPENAI_BASE_URL" in " ".join(dead.stdout.split())
+
+    monkeypatch.setenv("INTERVIEWER_STRUCTURED_OUTPUT", "xml")
+    bad = runner.invoke(app, ["doctor"])
+    assert bad.exit_code == 2 and "INTERVIEWER_STRUCTURED_OUTPUT must be one of" in bad.stderr

@@ -1,0 +1,55 @@
+"""`interviewer doctor`: what works with the configured model endpoint, and what to change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from interviewer.config import STRUCTURED_OUTPUT_METHODS, Settings
+from interviewer.llm import ModelClient, ModelError, redact
+from interviewer.tokens import encoding_for
+
+
+class _Probe(BaseModel):
+    ok: bool
+    word: str
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks: list[Check] = []
+    where = settings.base_url or "the OpenAI API"
+    client = ModelClient(settings.model_copy(update={"max_retries": 0}))
+    try:
+        text = "".join(client.stream([("user", "Reply with the single word OK.")]))
+        checks.append(Check("endpoint and streaming", True, f"{settings.model} at {where} streamed {len(text)} characters"))
+    except ModelError as exc:
+        checks.append(Check("endpoint and streaming", False, f"{redact(str(exc), settings)}. Check OPENAI_BASE_URL, "
+                            "OPENAI_API_KEY and INTERVIEWER_MODEL, and that the server is running."))
+        return checks
+    working = []
+    for method in STRUCTURED_OUTPUT_METHODS:
+        probe = ModelClient(settings.model_copy(update={"max_retries": 0, "structured_output": method}))
+        try:
+            probe.structured([("user", 'Return ok=true and word="yes".')], _Probe)
+            working.append(method)
+            checks.append(Check(f"structured output: {method}", True, "works"))
+        except ModelError as exc:
+            checks.append(Check(f"structured output: {method}", False, redact(str(exc), settings)[:160]))
+    configured = settings.structured_output
+    if configured in working:
+        checks.append(Check("INTERVIEWER_STRUCTURED_OUTPUT", True, f"{configured} works with this server"))
+    elif working:
+        checks.append(Check("INTERVIEWER_STRUCTURED_OUTPUT", False, f"{configured} fails here; set INTERVIEWER_STRUCTURED_OUTPUT={working[0]}"))
+    else:
+        checks.append(Check("INTERVIEWER_STRUCTURED_OUTPUT", False,
+                            "no method works; the offline judge will score every answer (the report says so)"))
+    checks.append(Check("token counting", True, f"{encoding_for(settings.model).name} for {settings.model}"))
+    return checks
