@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_judge
 	$(BIN)/python -m evals.bench_engine
+	$(BIN)/python -m evals.bench_tokens
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

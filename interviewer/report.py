@@ -90,6 +90,7 @@ class Report(BaseModel):
     mode: str = "offline"
     tokens: dict[str, int] | None = None
     cost_usd: float | None = None
+    summary: str | None = None  # the model's spoken-style feedback, in model mode
 
 
 def _mean(values: list[float]) -> float | None:
@@ -258,6 +259,8 @@ def report_for_session(services: Services, session_id: str) -> Report:
     row = services.store.session(session_id)
     state = InterviewState.model_validate_json(row.state_json)
     report = build_report(services.corpus, session_id, state, services.store.turns(session_id))
+    if row.meta.get("summary"):
+        report = report.model_copy(update={"summary": row.meta["summary"]})
     usage = row.meta.get("usage")
     if usage:
         model = row.meta.get("model", "")
@@ -272,6 +275,11 @@ def write_reports(services: Services, session_id: str, formats: tuple[str, ...] 
     from interviewer.report_render import render
 
     report = report_for_session(services, session_id)
+    if report.finished and report.summary is None:
+        summary = model_summary(services, report)
+        if summary:
+            services.store.set_meta(session_id, summary=summary)
+            report = report.model_copy(update={"summary": summary})
     folder = services.settings.home / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -280,3 +288,22 @@ def write_reports(services: Services, session_id: str, formats: tuple[str, ...] 
         path.write_text(render(report, fmt), encoding="utf-8")
         paths[fmt] = path
     return paths
+
+
+def model_summary(services: Services, report: Report) -> str | None:
+    """Closing feedback phrased by the model from the finished report; None when no model or it fails."""
+    if services.speaker_client is None:
+        return None
+    from interviewer.llm import ModelError
+    from interviewer.prompts import load_prompt
+
+    prompt = load_prompt(services.settings.prompts_dir / "report_summary.md")
+    messages = prompt.render(
+        recommendation=f"{report.recommendation} (overall {report.overall}; rule: {report.rule})",
+        strengths="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.strengths) or "- none",
+        development="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.development) or "- none",
+    )
+    try:
+        return "".join(services.speaker_client.stream(messages)).strip()
+    except ModelError:
+        return None

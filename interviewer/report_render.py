@@ -28,6 +28,8 @@ def to_markdown(r: Report) -> str:
     lines += [f"## Recommendation: **{r.recommendation}**", "", f"Overall {_fmt(r.overall)} / 4.", "", f"Rule: {r.rule}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
+    if r.summary:
+        lines += ["## Feedback", "", r.summary, ""]
     lines += [f"Judges used: {', '.join(r.judges) or 'none'}. Mode: {r.mode}.", ""]
     if r.tokens:
         cost = "unknown (no price listed for this model)" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
@@ -93,6 +95,8 @@ def to_html(r: Report) -> str:
     out.append(f"<p class='rec'>Recommendation: {e(r.recommendation)}</p><p>Overall {_fmt(r.overall)} / 4</p><p><small>Rule: {e(r.rule)}</small></p>")
     if r.offline_judge_note:
         out.append(f"<p class='note'>{e(r.offline_judge_note)}</p>")
+    if r.summary:
+        out.append(f"<h2>Feedback</h2><p>{e(r.summary)}</p>")
     out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}. Mode: {e(r.mode)}.</p>")
     if r.tokens:
         cost = "unknown" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"

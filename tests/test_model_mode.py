@@ -53,7 +53,9 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     from interviewer.report_render import render
 
     assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
-    spoken = [r for r in fake.requests if r.get("stream")]
+    assert report.summary and "## Feedback" in render(report, "md")
+    assert any("Recommendation:" in r["messages"][-1]["content"] for r in fake.requests if r.get("stream"))
+    spoken = [r for r in fake.requests if r.get("stream") and "Recommendation:" not in r["messages"][-1]["content"]]
     assert spoken and all("<candidate>" in r["messages"][-1]["content"] for r in spoken)
 
 

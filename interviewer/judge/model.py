@@ -37,6 +37,7 @@ class Judgement(BaseModel):
     key_points_covered: list[int] = Field(default_factory=list)
     star_missing: list[str] = Field(default_factory=list)
     injection_detected: bool = False
+    on_topic: bool = True
 
 
 class ModelJudge:
@@ -100,5 +101,6 @@ class ModelJudge:
             kind=rubric.kind, matched_question_id=rubric.question_id, lp=rubric.lp,
             key_points_covered=covered, key_points_missed=[i for i in range(1, n + 1) if i not in covered],
             star_missing=[p for p in judgement.star_missing if p in ("situation", "task", "action", "result", "learning")],
-            relevance=self.fallback.relevance(rubric.question, clean, rubric.key_points or rubric.signals),
+            # The model says whether the answer addresses the question; no embedding needed here.
+            relevance=1.0 if judgement.on_topic else 0.0,
         )
