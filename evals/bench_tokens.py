@@ -35,6 +35,7 @@ def main() -> None:
             env = {"INTERVIEWER_HOME": tmp, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": fake.base_url,
                    "INTERVIEWER_MODEL": "gpt-4o-mini"}
             services = Services.from_settings(Settings.from_env(env=env))
+            services.retriever.ensure_index()  # index build is not part of a turn
             services.warm_up()
             budget = services.settings.token_budget
             persona = PERSONAS["strong"]()

@@ -57,7 +57,7 @@ class Services:
         self.vocabulary = corpus_vocabulary(self.corpus)
 
     @classmethod
-    def from_settings(cls, settings: Settings, corpus: Corpus | None = None) -> Services:
+    def from_settings(cls, settings: Settings, corpus: Corpus | None = None, retriever: Any = None) -> Services:
         from interviewer.embeddings import get_embedder
 
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
@@ -68,10 +68,15 @@ class Services:
         from interviewer.judge.model import ModelJudge
         from interviewer.llm import ModelClient
 
+        if retriever is None:
+            # Grounding for the model speaker; the index is built (or reused) on first search.
+            from interviewer.retrieval import Retriever, make_client
+
+            retriever = Retriever(corpus, get_embedder(), make_client(settings), ranker=settings.ranker)
         judge_client = ModelClient(settings, settings.judge_model or settings.model, temperature=0.0)
         return cls(settings=settings, corpus=corpus, store=store,
                    judge=ModelJudge(judge_client, settings.prompts_dir, offline),
-                   speaker_client=ModelClient(settings, settings.model))
+                   speaker_client=ModelClient(settings, settings.model), retriever=retriever)
 
     @property
     def mode(self) -> str:

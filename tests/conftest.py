@@ -103,3 +103,13 @@ def indexed_home(built_retriever, shared_home: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("INTERVIEWER_CORPUS_PATH", raising=False)
     monkeypatch.delenv("CHROMA_HOST", raising=False)
     return shared_home
+
+
+@pytest.fixture()
+def fake():
+    """The local OpenAI-protocol server, for model-mode tests."""
+    from .fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()

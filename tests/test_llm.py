@@ -15,13 +15,6 @@ from .fake_openai import FakeOpenAI
 KEY = "sk-test-SECRET-123456"
 
 
-@pytest.fixture()
-def fake():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
 def settings_for(fake: FakeOpenAI, **extra: str) -> Settings:
     env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.base_url, "INTERVIEWER_MODEL": "fake-model",
            "INTERVIEWER_TIMEOUT": "1", "INTERVIEWER_MAX_RETRIES": "2", **extra}

@@ -13,25 +13,17 @@ from interviewer.report import report_for_session
 from interviewer.schemas import Action
 from interviewer.tokens import count_messages
 
-from .fake_openai import FakeOpenAI
 
 KEY = "sk-test-SECRET-abcdef"
 
 
 @pytest.fixture()
-def fake():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def services(fake, tmp_path, corpus):
+def services(fake, tmp_path, corpus, built_retriever):
     subset = Corpus(questions=[q for q in corpus.questions if q.id in targets(False)], lps=corpus.lps,
                     competencies=corpus.competencies, reports=corpus.reports)
     env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.base_url,
            "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "1", "INTERVIEWER_MAX_RETRIES": "1"}
-    return Services.from_settings(Settings.from_env(env=env), corpus=subset)
+    return Services.from_settings(Settings.from_env(env=env), corpus=subset, retriever=built_retriever)
 
 
 def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services, fake):
@@ -57,6 +49,11 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     assert any("Recommendation:" in r["messages"][-1]["content"] for r in fake.requests if r.get("stream"))
     spoken = [r for r in fake.requests if r.get("stream") and "Recommendation:" not in r["messages"][-1]["content"]]
     assert spoken and all("<candidate>" in r["messages"][-1]["content"] for r in spoken)
+    # Grounded: the system prompt carries what past candidates report, retrieved from Chroma.
+    reports_text = " ".join(r.body + " ".join(a.summary for a in r.asked) for r in services.corpus.reports)
+    system = spoken[0]["messages"][0]["content"]
+    snippet_lines = [l[2:] for l in system.split("past candidates report")[1].splitlines() if l.startswith("- ")]
+    assert snippet_lines and all(l[:40] in reports_text for l in snippet_lines)
 
 
 FAULTS = {
@@ -89,7 +86,7 @@ def test_every_fault_leaves_a_whole_transcript_and_a_usable_report(services, fak
         assert "Let me" in stored[2].text or "simply" in stored[2].text
 
 
-def test_connection_refused_falls_back_to_offline_for_the_turn(tmp_path, corpus):
+def test_connection_refused_falls_back_to_offline_for_the_turn(tmp_path, corpus, built_retriever):
     import socket
 
     with socket.socket() as s:
@@ -97,7 +94,7 @@ def test_connection_refused_falls_back_to_offline_for_the_turn(tmp_path, corpus)
         port = s.getsockname()[1]
     env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
            "INTERVIEWER_MAX_RETRIES": "0"}
-    services = Services.from_settings(Settings.from_env(env=env), corpus=corpus)
+    services = Services.from_settings(Settings.from_env(env=env), corpus=corpus, retriever=built_retriever)
     run = run_interview(services, PERSONAS["average"](), "behavioral", "RS", seed=3)
     assert run.interview.finished and not run.stuck
     scored = [t.score for t in run.turns if t.score and not t.score.insufficient]
