@@ -49,7 +49,6 @@ def main() -> None:
                 while not interview.finished and turns < args.turns:
                     message = persona.answer(asked_now(services, interview))
                     before_requests = len(fake.requests)
-                    model_before = services.usage()
                     clients = [services.speaker_client, services.judge.client]
                     model_seconds = sum(c.usage.seconds for c in clients)
                     start = time.perf_counter()
@@ -58,7 +57,6 @@ def main() -> None:
                     model_seconds = sum(c.usage.seconds for c in clients) - model_seconds
                     overhead_ms.append((elapsed - model_seconds) * 1000)
                     turns += 1
-                    del model_before
                     history = [("user", t.text) for t in interview.turns]
                     for r in fake.requests[before_requests:]:
                         if r.get("stream"):
