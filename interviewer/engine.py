@@ -116,6 +116,7 @@ class Interview:
         self.state = state
         self.turns = turns
         self.speaker = services.speaker(state.seed)
+        self._snippets: dict[tuple[str, str], str] = {}
         # Model usage of this session: what earlier runs of it recorded, plus this process's delta.
         self._usage_base = services.usage()
         self._usage_before = services.store.session(session_id).meta.get("usage", {})
@@ -225,10 +226,17 @@ class Interview:
         def snippets() -> str:
             if self.s.retriever is None:
                 return "(none available)"
-            from interviewer.retrieval import Filters
+            # Once per question: follow-ups and pivots on it reuse the same grounding.
+            key = (round_kind, question)
+            if key not in self._snippets:
+                from interviewer.retrieval import Filters
 
-            hits = self.s.retriever.search(question or round_kind, "reports", k=3, filters=Filters(round=round_kind))
-            return "\n".join(f"- {h.text}" for h in hits) or "(none available)"
+                offline = getattr(self.s.judge, "fallback", self.s.judge)
+                query = question or round_kind
+                hits = self.s.retriever.search(query, "reports", k=3, filters=Filters(round=round_kind),
+                                               vector=offline.cached_vector(query))
+                self._snippets = {key: "\n".join(f"- {h.text}" for h in hits) or "(none available)"}
+            return self._snippets[key]
 
         return SpeakContext(self.state.plan.title, self.state.round_plan.title, self.state.plan.bar_raiser, self.turns,
                             self.state.round.index, question, hidden, signals, last, snippets)

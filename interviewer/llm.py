@@ -91,6 +91,7 @@ class ModelClient:
     def _with_retries(self, call: Any, what: str, passthrough: tuple[type[Exception], ...] = ()) -> Any:
         attempts = self.settings.max_retries + 1
         for attempt in range(1, attempts + 1):
+            start = time.perf_counter()
             try:
                 return call()
             except (ModelError, *passthrough):
@@ -104,17 +105,13 @@ class ModelClient:
                     continue
                 self.usage.failures += 1
                 raise ModelError(f"{what} failed: {safe}") from None
+            finally:
+                # Time waiting on the server only, so engine overhead can be measured apart.
+                self.usage.seconds += time.perf_counter() - start
         raise ModelError(f"{what} failed")  # pragma: no cover
 
     def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
         """Stream a reply. Retries only before the first token; a stream cut midway raises."""
-        start = time.perf_counter()
-        try:
-            yield from self._stream(messages)
-        finally:
-            self.usage.seconds += time.perf_counter() - start
-
-    def _stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
         msgs = self._messages(messages)
         prompt_tokens = count_messages(messages, self.model_name)
         started = False
@@ -137,7 +134,11 @@ class ModelClient:
                     started = True
                     pieces.append(text)
                     yield text
-                chunk = next(iterator)
+                waited = time.perf_counter()
+                try:
+                    chunk = next(iterator)
+                finally:
+                    self.usage.seconds += time.perf_counter() - waited
         except StopIteration:
             if not finished:
                 # The connection closed before the server said the reply was complete.
@@ -152,13 +153,6 @@ class ModelClient:
 
     def structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
         """A pydantic object from the model; one repair attempt when the output does not parse."""
-        start = time.perf_counter()
-        try:
-            return self._structured(messages, schema)
-        finally:
-            self.usage.seconds += time.perf_counter() - start
-
-    def _structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
         method = self.settings.structured_output
         runnable = self._chat.with_structured_output(schema, method=method, include_raw=True)
         msgs = self._messages(messages)

@@ -244,7 +244,9 @@ class Retriever:
         k: int = 5,
         filters: Filters | None = None,
         ranker: str | None = None,
+        vector: list[float] | None = None,
     ) -> list[SearchHit]:
+        """`vector`: the query's embedding when the caller already has it (saves a model call)."""
         if collection not in COLLECTIONS:
             raise ValueError(f"unknown collection {collection!r}; choose one of {', '.join(COLLECTIONS)}")
         if not query.strip():
@@ -255,7 +257,8 @@ class Retriever:
         if ranker == "bm25":
             ranked = sorted(self.lexical_scores(collection, query, filters, k).items(), key=lambda x: -x[1])
         else:
-            vector = self.embedder.encode([query])[0].tolist()
+            if vector is None:
+                vector = self.embedder.encode([query])[0].tolist()
             dense = self.dense_scores(collection, vector, filters, max(k, CANDIDATES) if ranker == "hybrid" else k)
             if ranker == "dense":
                 ranked = sorted(dense.items(), key=lambda x: -x[1])

@@ -117,6 +117,11 @@ class OfflineJudge:
         self._cache: dict[str, np.ndarray] = {}  # answer sentences, bounded
         self._rubric: dict[str, np.ndarray] = {}  # rubric texts: key points, mistakes, LP signals
 
+    def cached_vector(self, text: str) -> list[float] | None:
+        """The embedding of a rubric or question text when it is already known."""
+        vec = self._rubric.get(text)
+        return None if vec is None else vec.tolist()
+
     def clear_cache(self) -> None:
         """Forget answer sentences (rubric embeddings stay: they are part of being warm)."""
         self._cache.clear()
