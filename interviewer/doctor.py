@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from interviewer.config import STRUCTURED_OUTPUT_METHODS, Settings
 from interviewer.llm import ModelClient, ModelError, redact
+from interviewer.prompts import load_prompt
 from interviewer.tokens import encoding_for
 
 
@@ -26,9 +27,10 @@ class Check:
 def run_checks(settings: Settings) -> list[Check]:
     checks: list[Check] = []
     where = settings.base_url or "the OpenAI API"
+    probe_messages = load_prompt(settings.prompts_dir / "doctor_probe.md").render(word="yes")
     client = ModelClient(settings.model_copy(update={"max_retries": 0}))
     try:
-        text = "".join(client.stream([("user", "Reply with the single word OK.")]))
+        text = "".join(client.stream(probe_messages))
         checks.append(Check("endpoint and streaming", True, f"{settings.model} at {where} streamed {len(text)} characters"))
     except ModelError as exc:
         checks.append(Check("endpoint and streaming", False, f"{redact(str(exc), settings)}. Check OPENAI_BASE_URL, "
@@ -38,7 +40,7 @@ def run_checks(settings: Settings) -> list[Check]:
     for method in STRUCTURED_OUTPUT_METHODS:
         probe = ModelClient(settings.model_copy(update={"max_retries": 0, "structured_output": method}))
         try:
-            probe.structured([("user", 'Return ok=true and word="yes".')], _Probe)
+            probe.structured(probe_messages, _Probe)
             working.append(method)
             checks.append(Check(f"structured output: {method}", True, "works"))
         except ModelError as exc:

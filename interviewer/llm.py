@@ -85,6 +85,11 @@ class ModelClient:
             temperature=temperature,
         )
 
+    def _prompt(self, name: str):  # noqa: ANN202
+        from interviewer.prompts import load_prompt
+
+        return load_prompt(self.settings.prompts_dir / f"{name}.md")
+
     def _messages(self, messages: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return [("system" if r == "system" else "human", t) for r, t in messages]
 
@@ -158,8 +163,7 @@ class ModelClient:
         msgs = self._messages(messages)
         prompt_tokens = count_messages(messages, self.model_name)
         if method == "json_mode":
-            fields = ", ".join(schema.model_fields)
-            msgs = [*msgs, ("human", f"Reply with one JSON object with the fields: {fields}.")]
+            msgs = [*msgs, *self._messages(self._prompt("json_mode").render(fields=", ".join(schema.model_fields)))]
         for attempt in (1, 2):
             try:
                 result = self._with_retries(lambda: runnable.invoke(msgs), "structured reply", _PARSE_ERRORS)
@@ -179,7 +183,7 @@ class ModelClient:
                 return parsed
             error = redact(str(result.get("parsing_error") or "no parsable output"), self.settings)[:500]
             log.warning("structured output did not parse (attempt %d): %s", attempt, error)
-            msgs = [*msgs, ("human", f"Your previous reply was not valid ({error}). Reply again with valid output only.")]
+            msgs = [*msgs, *self._messages(self._prompt("structured_repair").render(error=error))]
         self.usage.failures += 1
         raise ModelError("the model's structured output was invalid twice")
 

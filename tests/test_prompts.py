@@ -38,7 +38,13 @@ def test_undeclared_variable_is_refused():
 PROMPT_FILES = [
     "interviewer_persona", "bar_raiser_persona", "question", "follow_up", "pivot", "clarification",
     "technical_judge", "behavioral_judge", "report_summary", "candidate_persona",
+    "structured_repair", "json_mode", "doctor_probe",
 ]
+
+
+def test_every_prompt_file_is_in_the_list():
+    names = {p.stem for p in (Settings.from_env(env={}).prompts_dir).glob("*.md") if p.stem != "README"}
+    assert names == set(PROMPT_FILES)
 
 
 @pytest.mark.parametrize("name", PROMPT_FILES)
