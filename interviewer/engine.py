@@ -188,7 +188,7 @@ class Interview:
 
     def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
         title = self.state.round_plan.title
-        if hasattr(self.speaker, "stream") and self.s.speaker_client is not None:
+        if self.s.speaker_client is not None:
             pieces: list[str] = []
             for piece in self.speaker.stream(decision, len(self.turns), self._speak_context(decision), after):
                 pieces.append(piece)

@@ -166,7 +166,7 @@ class ModelClient:
             msgs = [*msgs, *self._messages(self._prompt("json_mode").render(fields=", ".join(schema.model_fields)))]
         for attempt in (1, 2):
             try:
-                result = self._with_retries(lambda: runnable.invoke(msgs), "structured reply", _PARSE_ERRORS)
+                result = self._with_retries(lambda m=msgs: runnable.invoke(m), "structured reply", _PARSE_ERRORS)
             except _PARSE_ERRORS as exc:
                 result = {"raw": None, "parsed": None, "parsing_error": exc}
             raw = result.get("raw")

@@ -102,7 +102,7 @@ def pick_probe(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> tuple[
     lps = [lp for lp in corpus.lps if lp.name in state.lp_focus] or list(corpus.lps)
     options: list[tuple[LeadershipPrinciple, int]] = []
     for lp in lps:
-        for i, probe in enumerate(lp.probes, start=1):
+        for i in range(1, len(lp.probes) + 1):
             if f"{lp.id}.probe-{i}" not in state.asked:
                 options.append((lp, i))
     options = [o for o in options if f"{o[0].id}.probe-{o[1]}" not in state.avoid] or options

@@ -10,7 +10,6 @@ from interviewer.config import Settings
 from interviewer.corpus import Corpus
 from interviewer.engine import Interview, Services
 from interviewer.report import report_for_session
-from interviewer.schemas import Action
 from interviewer.tokens import count_messages
 
 

@@ -7,7 +7,6 @@ transition, and one question. It never sees scores or key points.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 from interviewer.prompts import Phrasebook, load_phrasebook
@@ -28,12 +27,6 @@ class TemplateSpeaker:
 
     def opening(self, plan_title: str, minutes: int) -> str:
         return self.book.render("opening", self._rng(0, "opening"), plan_title=plan_title, minutes=str(minutes))
-
-    def stream(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> Iterator[str]:
-        """Yield the message in pieces (whole sentences), like a model would stream it."""
-        text = self.say(decision, turn, round_title, after)
-        for piece in text.split(" "):
-            yield piece + " "
 
     def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
         """`after` is what the candidate's last message was classified as (None at the start)."""
