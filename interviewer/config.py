@@ -65,6 +65,29 @@ def _number(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name) or str(default)
+    try:
+        port = int(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a port number, got {text!r}") from exc
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+def parse_auth(text: str) -> list[tuple[str, SecretStr]]:
+    """INTERVIEWER_AUTH: `user:password`, several separated by commas."""
+    logins = []
+    for i, pair in enumerate(p.strip() for p in text.split(",") if p.strip()):
+        user, sep, password = pair.partition(":")
+        if not sep or not user.strip() or not password:
+            # Never echo the value: it holds a password.
+            raise ValueError(f"INTERVIEWER_AUTH entry {i + 1} must look like user:password")
+        logins.append((user.strip(), SecretStr(password)))
+    return logins
+
+
 def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if value not in allowed:
@@ -92,6 +115,10 @@ class Settings(BaseModel):
     timeout_seconds: float = 30.0
     max_retries: int = 2
     token_budget: int = 3000
+    # The browser app.
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_auth: list[tuple[str, SecretStr]] = Field(default_factory=list, description="logins; empty means no login")
 
     @property
     def model_mode(self) -> bool:
@@ -109,11 +136,7 @@ class Settings(BaseModel):
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
         env = dict(os.environ) if env is None else env
         extra = [Path(p) for p in env.get("INTERVIEWER_CORPUS_PATH", "").split(os.pathsep) if p.strip()]
-        port_text = env.get("CHROMA_PORT", "8000")
-        try:
-            port = int(port_text)
-        except ValueError as exc:
-            raise ValueError(f"CHROMA_PORT must be a port number, got {port_text!r}") from exc
+        port = _port(env, "CHROMA_PORT", 8000)
         values: dict[str, object] = {
             "home": Path(env["INTERVIEWER_HOME"]).expanduser() if env.get("INTERVIEWER_HOME") else default_home(),
             "corpus_dir": _bundled_dir("corpus"),
@@ -131,6 +154,9 @@ class Settings(BaseModel):
             "timeout_seconds": _number(env, "INTERVIEWER_TIMEOUT", 30.0),
             "max_retries": int(_number(env, "INTERVIEWER_MAX_RETRIES", 2)),
             "token_budget": int(_number(env, "INTERVIEWER_TOKEN_BUDGET", 3000)),
+            "ui_host": env.get("INTERVIEWER_HOST") or "127.0.0.1",
+            "ui_port": _port(env, "INTERVIEWER_PORT", 7860),
+            "ui_auth": parse_auth(env.get("INTERVIEWER_AUTH", "")),
         }
         values.update(overrides)
         return cls(**values)

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 DOC_FILES = {"README.md", "AUTHORING.md"}
 CHECKLIST_FILE = "seed_checklist.yaml"
+# Runnable problems (hidden tests, SQL schemas) live beside the corpus but load through interviewer.runner.
+PROBLEMS_DIR = "problems"
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ def corpus_files(root: Path) -> list[Path]:
         if p.is_file() and p.suffix in {".yaml", ".yml", ".md"}
         and p.name not in DOC_FILES and p.name != CHECKLIST_FILE
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.relative_to(root).parts[0] != PROBLEMS_DIR
     ]
     return files
 

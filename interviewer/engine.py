@@ -6,6 +6,7 @@ and passed in, so the terminal, the browser app and the tests drive the same eng
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import time
@@ -36,6 +37,16 @@ def corpus_vocabulary(corpus: Corpus) -> frozenset[str]:
     for item in [*corpus.questions, *corpus.lps, *corpus.reports]:
         words.update(re.findall(r"[a-z]+", item.model_dump_json().lower()))
     return frozenset(words)
+
+
+def usage_of(clients: list[Any]) -> dict[str, int]:
+    clients = [c for c in clients if c is not None]
+    return {
+        "calls": sum(c.usage.calls for c in clients),
+        "prompt_tokens": sum(c.usage.prompt_tokens for c in clients),
+        "completion_tokens": sum(c.usage.completion_tokens for c in clients),
+        "failures": sum(c.usage.failures for c in clients),
+    }
 
 
 @dataclass
@@ -85,13 +96,15 @@ class Services:
         return f"model {self.speaker_client.model_name} at {self.settings.base_url or 'the OpenAI API'}"
 
     def usage(self) -> dict[str, int]:
-        clients = [c for c in (self.speaker_client, getattr(self.judge, "client", None)) if c is not None]
-        return {
-            "calls": sum(c.usage.calls for c in clients),
-            "prompt_tokens": sum(c.usage.prompt_tokens for c in clients),
-            "completion_tokens": sum(c.usage.completion_tokens for c in clients),
-            "failures": sum(c.usage.failures for c in clients),
-        }
+        return usage_of([self.speaker_client, getattr(self.judge, "client", None)])
+
+    def for_session(self) -> tuple[Any, Any]:
+        """(judge, speaker client) for one interview: in model mode, clients that count its usage apart."""
+        if self.speaker_client is None:
+            return self.judge, None
+        judge = copy.copy(self.judge)
+        judge.client = self.judge.client.fork()
+        return judge, self.speaker_client.fork()
 
     def warm_up(self) -> int:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
@@ -100,13 +113,14 @@ class Services:
         offline = getattr(self.judge, "fallback", self.judge)
         return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz")
 
-    def speaker(self, seed: int) -> Any:
+    def speaker(self, seed: int, client: Any = None) -> Any:
         template = TemplateSpeaker(self.settings.prompts_dir, seed)
-        if self.speaker_client is None:
+        client = client or self.speaker_client
+        if client is None:
             return template
         from interviewer.speaker.model import ModelSpeaker
 
-        return ModelSpeaker(self.speaker_client, self.settings.prompts_dir, template, self.settings.token_budget)
+        return ModelSpeaker(client, self.settings.prompts_dir, template, self.settings.token_budget)
 
 
 class Interview:
@@ -115,10 +129,11 @@ class Interview:
         self.session_id = session_id
         self.state = state
         self.turns = turns
-        self.speaker = services.speaker(state.seed)
+        # Own clients in model mode, so interviews running side by side (the browser app) count apart.
+        self.judge, self.client = services.for_session()
+        self.speaker = services.speaker(state.seed, self.client)
         self._snippets: dict[tuple[str, str], str] = {}
-        # Model usage of this session: what earlier runs of it recorded, plus this process's delta.
-        self._usage_base = services.usage()
+        # Model usage of this session: what earlier runs of it recorded, plus this run's.
         self._usage_before = services.store.session(session_id).meta.get("usage", {})
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -127,11 +142,12 @@ class Interview:
     def start(
         cls, services: Services, plan_id: str = "ml-breadth", role: str = "RS", seed: int = 0, user: str = "local",
         difficulty: int | None = None, lp_focus: list[str] | None = None, bar_raiser: bool | None = None,
+        resume_projects: list[str] | None = None,
     ) -> Interview:
         plan = build_plan(plan_id, Role(role.upper()), bar_raiser=bar_raiser, seed=seed)
         state = InterviewState(
             plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
-            avoid=services.store.recent_items(user),
+            avoid=services.store.recent_items(user), resume_projects=resume_projects or [],
         )
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
                                                    meta={"speaker": "offline", "judge": services.judge.name})
@@ -176,7 +192,7 @@ class Interview:
         kind = classify(message, item.question, behavioral=item.kind != "technical", vocabulary=self.s.vocabulary)
         score: Score | None = None
         if kind is MessageKind.ANSWER:
-            score = self.s.judge.score(self._rubric(), "\n".join([*item.answers, message]))
+            score = self.judge.score(self._rubric(), "\n".join([*item.answers, message]))
             if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers:
                 kind, score = MessageKind.OFF_TOPIC, None
         answered_in = self.state.round.index
@@ -188,7 +204,7 @@ class Interview:
 
     def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
         title = self.state.round_plan.title
-        if self.s.speaker_client is not None:
+        if self.client is not None:
             pieces: list[str] = []
             for piece in self.speaker.stream(decision, len(self.turns), self._speak_context(decision), after):
                 pieces.append(piece)
@@ -204,10 +220,10 @@ class Interview:
             self._write_reports()
 
     def _record_usage(self) -> None:
-        if self.s.speaker_client is not None:
-            now = self.s.usage()
-            usage = {k: self._usage_before.get(k, 0) + now[k] - self._usage_base[k] for k in now}
-            self.s.store.set_meta(self.session_id, usage=usage, mode=self.s.mode, model=self.s.speaker_client.model_name)
+        if self.client is not None:
+            now = usage_of([self.client, self.judge.client])
+            usage = {k: self._usage_before.get(k, 0) + now[k] for k in now}
+            self.s.store.set_meta(self.session_id, usage=usage, mode=self.s.mode, model=self.client.model_name)
 
     def _speak_context(self, decision: Decision):  # noqa: ANN202
         from interviewer.speaker.model import SpeakContext
@@ -231,7 +247,7 @@ class Interview:
             if key not in self._snippets:
                 from interviewer.retrieval import Filters
 
-                offline = getattr(self.s.judge, "fallback", self.s.judge)
+                offline = getattr(self.judge, "fallback", self.judge)
                 query = question or round_kind
                 hits = self.s.retriever.search(query, "reports", k=3, filters=Filters(round=round_kind),
                                                vector=offline.cached_vector(query))

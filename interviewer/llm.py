@@ -7,6 +7,7 @@ caller takes the offline path for that turn. The API key never appears in an err
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Iterator
@@ -76,6 +77,7 @@ class ModelClient:
         self.settings = settings
         self.model_name = model or settings.model
         self.usage = Usage()
+        self._totals: list[Usage] = []  # the parents' counters, for a forked client
         self._chat = ChatOpenAI(
             model=self.model_name,
             api_key=settings.api_key.get_secret_value() if settings.api_key else "not-needed",
@@ -84,6 +86,19 @@ class ModelClient:
             max_retries=0,  # retries are ours: bounded, with backoff, and visible in the logs
             temperature=temperature,
         )
+
+    def fork(self) -> ModelClient:
+        """The same connection with usage counted apart (one per interview), and also here."""
+        child = copy.copy(self)
+        child.usage, child._totals = Usage(), [*self._totals, self.usage]
+        return child
+
+    def _count(self, prompt: int | None = None, completion: int = 0, failures: int = 0, seconds: float = 0.0) -> None:
+        for usage in (self.usage, *self._totals):
+            if prompt is not None:
+                usage.add(prompt, completion)
+            usage.failures += failures
+            usage.seconds += seconds
 
     def _prompt(self, name: str):  # noqa: ANN202
         from interviewer.prompts import load_prompt
@@ -108,11 +123,11 @@ class ModelClient:
                     log.warning("%s failed (%s); retry %d of %d in %.2f s", what, safe, attempt, attempts - 1, wait)
                     time.sleep(wait)
                     continue
-                self.usage.failures += 1
+                self._count(failures=1)
                 raise ModelError(f"{what} failed: {safe}") from None
             finally:
                 # Time waiting on the server only, so engine overhead can be measured apart.
-                self.usage.seconds += time.perf_counter() - start
+                self._count(seconds=time.perf_counter() - start)
         raise ModelError(f"{what} failed")  # pragma: no cover
 
     def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
@@ -143,18 +158,18 @@ class ModelClient:
                 try:
                     chunk = next(iterator)
                 finally:
-                    self.usage.seconds += time.perf_counter() - waited
+                    self._count(seconds=time.perf_counter() - waited)
         except StopIteration:
             if not finished:
                 # The connection closed before the server said the reply was complete.
-                self.usage.failures += 1
+                self._count(failures=1)
                 raise ModelError("the stream broke off midway (no finish reason)") from None
         except Exception as exc:  # noqa: BLE001 - a cut stream cannot be retried without repeating words
-            self.usage.failures += 1
+            self._count(failures=1)
             raise ModelError(redact(f"the stream broke off{' midway' if started else ''}: {type(exc).__name__}", self.settings)) from None
         if not pieces:
             raise ModelError("the model returned no text")
-        self.usage.add(prompt_tokens, count("".join(pieces), self.model_name))
+        self._count(prompt=prompt_tokens, completion=count("".join(pieces), self.model_name))
 
     def structured(self, messages: list[tuple[str, str]], schema: type[T]) -> T:
         """A pydantic object from the model; one repair attempt when the output does not parse."""
@@ -171,7 +186,7 @@ class ModelClient:
                 result = {"raw": None, "parsed": None, "parsing_error": exc}
             raw = result.get("raw")
             raw_text = getattr(raw, "content", "") or ""
-            self.usage.add(prompt_tokens, count(str(raw_text) or str(getattr(raw, "additional_kwargs", "")), self.model_name))
+            self._count(prompt=prompt_tokens, completion=count(str(raw_text) or str(getattr(raw, "additional_kwargs", "")), self.model_name))
             parsed = result.get("parsed")
             if isinstance(parsed, dict):
                 try:
@@ -184,7 +199,7 @@ class ModelClient:
             error = redact(str(result.get("parsing_error") or "no parsable output"), self.settings)[:500]
             log.warning("structured output did not parse (attempt %d): %s", attempt, error)
             msgs = [*msgs, *self._messages(self._prompt("structured_repair").render(error=error))]
-        self.usage.failures += 1
+        self._count(failures=1)
         raise ModelError("the model's structured output was invalid twice")
 
 

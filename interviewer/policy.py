@@ -65,6 +65,7 @@ class InterviewState(BaseModel):
     topics_seen: dict[str, int] = Field(default_factory=dict)
     lps_probed: list[str] = Field(default_factory=list)
     used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
+    resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")
     finished: bool = False
 
     @property
@@ -213,6 +214,7 @@ class Policy:
             state.round.main_items = plan.questions
 
     def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
+        project: str | None = None
         if plan.kind is Round.BEHAVIORAL:
             picked = pick_probe(state, self.corpus, plan)
             if picked is None:
@@ -230,6 +232,10 @@ class Policy:
             if q is None:
                 return None
             item_id, text, lp_name, kind = q.id, q.question, None, "technical"
+            if plan.kind is Round.PROJECT_DEEP_DIVE and state.resume_projects:
+                # Anchor the deep dive in the candidate's own work, a different project each time.
+                done = sum(1 for a in state.asked if (p := self.question(a)) and p.round is Round.PROJECT_DEEP_DIVE)
+                project = state.resume_projects[done % len(state.resume_projects)]
             state.item = ItemState(item_id=q.id, kind="technical", question=q.question)
             for t in q.topics:
                 state.topics_seen[t] = state.topics_seen.get(t, 0) + 1
@@ -240,7 +246,7 @@ class Policy:
         state.asked.append(item_id)
         return Decision(
             action=Action.ASK, reason=f"{reason}; {why}", round_index=state.round.index, new_round=new_round,
-            item_id=item_id, item_kind=kind, lp=lp_name, text=text, closed_item=closed,
+            item_id=item_id, item_kind=kind, lp=lp_name, text=text, closed_item=closed, project=project,
         )
 
     # -- reacting to a candidate message

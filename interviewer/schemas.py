@@ -320,6 +320,7 @@ class Decision(BaseModel):
     follow_up_index: int | None = None
     variant: str | None = None  # which phrasing, e.g. "echo" for a re-prompt, "exhausted" for a hint
     closed_item: bool = False  # the previous item is finished
+    project: str | None = None  # a project from the candidate's resume that the deep-dive question is about
 
 
 class Turn(BaseModel):

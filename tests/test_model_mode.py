@@ -156,3 +156,18 @@ def test_doctor_reports_what_works(fake, monkeypatch, home):
     monkeypatch.setenv("INTERVIEWER_STRUCTURED_OUTPUT", "xml")
     bad = runner.invoke(app, ["doctor"])
     assert bad.exit_code == 2 and "INTERVIEWER_STRUCTURED_OUTPUT must be one of" in bad.stderr
+
+
+def test_interviews_side_by_side_count_their_model_usage_apart(services):
+    """The browser app runs many interviews in one process: each session's tokens are its own."""
+    a = Interview.start(services, "stats", "RS", seed=1, user="side-a")
+    b = Interview.start(services, "stats", "RS", seed=2, user="side-b")
+    persona = PERSONAS["strong"]()
+    for _ in range(2):
+        a.respond(persona.answer(asked_now(services, a)))
+    b.respond(persona.answer(asked_now(services, b)))
+    usage_a = services.store.session(a.session_id).meta["usage"]
+    usage_b = services.store.session(b.session_id).meta["usage"]
+    # Two turns (judge + speaker each) against one turn.
+    assert usage_a["calls"] == 2 * usage_b["calls"] > 0
+    assert services.usage()["calls"] >= usage_a["calls"] + usage_b["calls"]  # the process total still adds up

@@ -97,7 +97,8 @@ class ModelSpeaker:
             allowed = d.text if d.text else "Tell the candidate to make a reasonable assumption and state it."
             return self._p["clarification"].render(question=ctx.question, candidate_question=last, allowed=allowed)
         transition = f"This opens a new round: {ctx.round_title}." if d.new_round else "This continues the current round."
-        return self._p["question"].render(transition=transition, question=d.text, last_answer=last or "(none yet)")
+        return self._p["question"].render(transition=transition, question=self.fallback.framed_question(d, len(ctx.turns)),
+                                          last_answer=last or "(none yet)")
 
     def stream(self, decision: Decision, turn: int, ctx: SpeakContext, after: str | None) -> Iterator[str]:
         if decision.action not in MODEL_ACTIONS:

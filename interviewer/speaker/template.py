@@ -28,6 +28,13 @@ class TemplateSpeaker:
     def opening(self, plan_title: str, minutes: int) -> str:
         return self.book.render("opening", self._rng(0, "opening"), plan_title=plan_title, minutes=str(minutes))
 
+    def framed_question(self, decision: Decision, turn: int) -> str:
+        """The question as asked: anchored in a resume project when the policy chose one."""
+        if not decision.project:
+            return decision.text
+        return self.book.render("resume_project", self._rng(turn, "project"), project=decision.project,
+                                question=decision.text)
+
     def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
         """`after` is what the candidate's last message was classified as (None at the start)."""
         b, rng = self.book, self._rng(turn, decision.action.value)
@@ -51,6 +58,7 @@ class TemplateSpeaker:
             return b.render(f"reprompt_{decision.variant}", rng, question=decision.text)
 
         lead = self._lead_in(after, rng)
+        question = self.framed_question(decision, turn)
         if a is Action.FOLLOW_UP:
             key = "follow_up" if decision.item_kind == "technical" else "star_follow_up"
             body = b.render(key, rng, follow_up=decision.text)
@@ -59,13 +67,13 @@ class TemplateSpeaker:
         elif a is Action.END:
             body = b.render("closing", rng)
         elif decision.new_round and after is None:
-            body = b.render("round_start", rng, round_title=round_title, question=decision.text)
+            body = b.render("round_start", rng, round_title=round_title, question=question)
         elif decision.new_round:
-            body = b.render("next_round", rng, round_title=round_title, question=decision.text)
+            body = b.render("next_round", rng, round_title=round_title, question=question)
         elif decision.item_kind == "lp_probe":
             body = b.render("lp_probe", rng, probe=decision.text)
         else:
-            body = b.render("next_question", rng, question=decision.text)
+            body = b.render("next_question", rng, question=question)
         return f"{lead} {body}".strip()
 
     def _lead_in(self, after: str | None, rng: random.Random) -> str:

@@ -1,0 +1,1 @@
+"""The browser app (Gradio). Library code never imports this package."""

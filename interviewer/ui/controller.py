@@ -1,0 +1,230 @@
+"""What the browser app does, as plain Python: start, stream a turn, hint/skip/end, guess the LP,
+run code, restore after a reload. No Gradio here, so every handler is unit-tested directly.
+
+One controller serves every browser. Interviews are cached per session id with a lock each, so
+two tabs of one session take turns instead of interleaving, and different sessions never share
+state. The transcript is always in the store, so a reload (or a restart) rebuilds the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from interviewer.engine import Interview, Services
+from interviewer.plans import PLAN_IDS
+from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round
+from interviewer.ui import view
+
+log = logging.getLogger(__name__)
+
+CODE_ROUNDS = {Round.CODING: "python", Round.PYTHON_DATA: "python", Round.SQL: "sql"}
+
+
+class UserError(Exception):
+    """A problem the user can fix, shown as one friendly line."""
+
+
+class SetupChoice(BaseModel):
+    role: Literal["RS", "DS"] = "RS"
+    plan_id: str = "phone-screen"
+    difficulty: int | None = Field(default=None, ge=1, le=3)
+    bar_raiser: bool = False
+    lp_focus: list[str] = Field(default_factory=list)
+    guess_lp: bool = True
+    seed: int | None = None
+
+    @field_validator("plan_id")
+    @classmethod
+    def _plan(cls, value: str) -> str:
+        if value not in PLAN_IDS:
+            raise ValueError(f"unknown format {value!r}; choose one of {', '.join(PLAN_IDS)}")
+        return value
+
+    @field_validator("lp_focus")
+    @classmethod
+    def _lps(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in LEADERSHIP_PRINCIPLES]
+        if unknown:
+            raise ValueError(f"unknown Leadership Principle(s): {', '.join(unknown)}")
+        return value
+
+
+class Screen(BaseModel):
+    """Everything the interview tab shows after an action."""
+
+    session_id: str
+    messages: list[dict[str, Any]]
+    progress: str
+    finished: bool
+    code_language: str | None = None  # "python" or "sql" in code rounds, else the pane hides
+    runnable: bool = False  # the current question has hidden tests or a reference query
+    lp_guess_open: bool = False  # the current item probes an LP and guessing is on
+    tally: str = ""
+    notice: str = ""
+
+
+class Controller:
+    def __init__(self, services: Services):
+        self.s = services
+        self._live: dict[str, Interview] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    # ---- sessions -------------------------------------------------------------------------
+
+    def _lock(self, session_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(session_id, threading.Lock())
+
+    def _owned(self, user: str, session_id: str) -> Any:
+        try:
+            row = self.s.store.session(session_id)
+        except KeyError:
+            raise UserError("That session no longer exists; start a new interview.") from None
+        if row.user != user:
+            # Another browser's or user's session: never show it.
+            raise UserError("That session belongs to someone else; start a new interview.")
+        return row
+
+    def _interview(self, user: str, session_id: str) -> Interview:
+        self._owned(user, session_id)
+        with self._guard:
+            live = self._live.get(session_id)
+        if live is None:
+            live = Interview.resume(self.s, session_id)
+            with self._guard:
+                live = self._live.setdefault(session_id, live)
+        return live
+
+    def start(self, user: str, choice: SetupChoice, resume_file: Path | None = None) -> Screen:
+        projects: list[str] = []
+        if resume_file is not None:
+            from interviewer.resume import ResumeError, extract_text, projects_from_text
+
+            try:
+                projects = projects_from_text(extract_text(Path(resume_file)))
+            except ResumeError as exc:
+                raise UserError(str(exc)) from None
+        seed = choice.seed if choice.seed is not None else int(time.time() * 1000) % 1_000_000
+        interview = Interview.start(
+            self.s, choice.plan_id, choice.role, seed, user=user, difficulty=choice.difficulty,
+            lp_focus=choice.lp_focus, bar_raiser=choice.bar_raiser or None, resume_projects=projects,
+        )
+        self.s.store.set_meta(interview.session_id, guess_lp=choice.guess_lp, resume_projects=projects, lp_guesses=[])
+        with self._guard:
+            self._live[interview.session_id] = interview
+        notice = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
+        return self._screen(interview, notice=notice)
+
+    def restore(self, user: str, session_id: str | None) -> Screen | None:
+        """The screen of a saved session after a page reload; None when there is nothing to restore."""
+        if not session_id:
+            return None
+        try:
+            with self._lock(session_id):
+                return self._screen(self._interview(user, session_id))
+        except UserError:
+            return None
+
+    # ---- turns ----------------------------------------------------------------------------
+
+    def send(self, user: str, session_id: str | None, message: str, guess: str | None = None) -> Iterator[Screen]:
+        """One candidate message; yields the screen as the interviewer's reply streams in."""
+        if not session_id:
+            raise UserError("Start an interview first (Set-up tab).")
+        if not message or not message.strip():
+            raise UserError("Type an answer first, or use Hint, Skip or End.")
+        with self._lock(session_id):
+            interview = self._interview(user, session_id)
+            if interview.finished:
+                raise UserError("This interview has ended; its report is in the Report tab.")
+            item = interview.state.item
+            asked = (item.item_id, item.kind, item.lp) if item else None
+            base = view.messages(interview.turns, self._guesses(session_id))
+            pending = [*base, {"role": "user", "content": message}]
+            reply = ""
+            yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}])
+            for piece in interview.stream(message):
+                reply += piece
+                yield self._screen(interview, pending + [{"role": "assistant", "content": reply}])
+            notice = self._record_guess(interview, asked, guess)
+            yield self._screen(interview, notice=notice)
+
+    def command(self, user: str, session_id: str | None, name: Literal["hint", "skip", "end"]) -> Iterator[Screen]:
+        yield from self.send(user, session_id, f"/{name}")
+
+    # ---- "Which LP is this?" ----------------------------------------------------------------
+
+    def _guesses(self, session_id: str) -> list[dict[str, Any]]:
+        return list(self.s.store.session(session_id).meta.get("lp_guesses", []))
+
+    def _record_guess(self, interview: Interview, asked: tuple | None, guess: str | None) -> str:
+        meta = self.s.store.session(interview.session_id).meta
+        if not guess or not asked or not meta.get("guess_lp", True):
+            return ""
+        item_id, kind, lp = asked
+        answer = next((t for t in reversed(interview.turns) if t.speaker == "candidate"), None)
+        if kind not in ("lp_probe", "pivot") or not lp or answer is None or answer.classification != "answer":
+            return ""  # a clarifying question or a skip: the guess stays open for the real answer
+        guesses = meta.get("lp_guesses", [])
+        if any(g["item_id"] == item_id for g in guesses):
+            return ""
+        guesses.append({"item_id": item_id, "turn": answer.index, "guess": guess, "actual": lp, "correct": guess == lp})
+        self.s.store.set_meta(interview.session_id, lp_guesses=guesses)
+        return view.guess_line(guesses[-1])
+
+    # ---- code and SQL -----------------------------------------------------------------------
+
+    def run_code(self, user: str, session_id: str | None, code: str) -> str:
+        """Run the candidate's code or query against the current question's hidden tests."""
+        if not session_id:
+            raise UserError("Start an interview first (Set-up tab).")
+        if not code or not code.strip():
+            raise UserError("The code pane is empty.")
+        with self._lock(session_id):
+            interview = self._interview(user, session_id)
+            item = interview.state.item
+        if item is None:
+            raise UserError("There is no open question to run code for.")
+        from interviewer.ui.runs import run_for_item
+
+        return run_for_item(self.s, item.item_id, code)
+
+    def code_language(self, session_id: str | None) -> str | None:
+        if not session_id:
+            return None
+        live = self._live.get(session_id)
+        if live is None or live.finished:
+            return None
+        return CODE_ROUNDS.get(live.state.round_plan.kind)
+
+    # ---- what the screen shows ----------------------------------------------------------------
+
+    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "") -> Screen:
+        meta = self.s.store.session(interview.session_id).meta
+        guesses = meta.get("lp_guesses", [])
+        state = interview.state
+        item = state.item
+        language = None if state.finished else CODE_ROUNDS.get(state.round_plan.kind)
+        guessed = {g["item_id"] for g in guesses}
+        from interviewer.ui.runs import is_runnable
+
+        return Screen(
+            session_id=interview.session_id,
+            messages=messages if messages is not None else view.messages(interview.turns, guesses),
+            progress=view.progress(state, self.s.clock(), self.s.store.session(interview.session_id).created_at),
+            finished=state.finished,
+            code_language=language,
+            runnable=bool(item and language and is_runnable(self.s, item.item_id)),
+            lp_guess_open=bool(meta.get("guess_lp", True) and item and item.kind in ("lp_probe", "pivot")
+                               and item.item_id not in guessed and not state.finished),
+            tally=view.tally(guesses) if meta.get("guess_lp", True) else "",
+            notice=notice,
+        )

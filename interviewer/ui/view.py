@@ -1,0 +1,149 @@
+"""Pure formatting for the browser app: transcript to chat messages, progress, LP tally, report
+and history tables. Plain data in, plain data out, tested with literal examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from interviewer.history import History
+from interviewer.policy import InterviewState
+from interviewer.report import Report
+from interviewer.schemas import Turn
+
+_COMMAND_LABELS = {"/hint": "(asked for a hint)", "/skip": "(skipped)", "/end": "(ended the interview)"}
+
+
+def guess_line(guess: dict[str, Any]) -> str:
+    mark = "right" if guess["correct"] else f"not quite: you guessed {guess['guess']}"
+    return f"That probe was about **{guess['actual']}** ({mark})."
+
+
+def tally(guesses: list[dict[str, Any]]) -> str:
+    if not guesses:
+        return "LP guesses: none yet."
+    right = sum(1 for g in guesses if g["correct"])
+    return f"LP guesses: {right} of {len(guesses)} right."
+
+
+def messages(turns: list[Turn], guesses: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Chat messages for the transcript, with each LP reveal right after the answer it followed."""
+    reveal = {g["turn"]: g for g in guesses or []}
+    out: list[dict[str, Any]] = []
+    for t in turns:
+        if t.speaker == "interviewer":
+            out.append({"role": "assistant", "content": t.text})
+            continue
+        out.append({"role": "user", "content": _COMMAND_LABELS.get(t.text.strip().lower(), t.text)})
+        if t.index in reveal:
+            out.append({"role": "assistant", "content": guess_line(reveal[t.index]),
+                        "metadata": {"title": "Which LP was this?"}})
+    return out
+
+
+def _minutes(seconds: float) -> int:
+    return max(0, int(seconds // 60))
+
+
+def progress(state: InterviewState, now: float, created_at: float) -> str:
+    plan = state.plan
+    if state.finished:
+        return (f"**{plan.title}**: finished after {_minutes(now - created_at)} min. "
+                "Your report is in the Report tab.")
+    rp = state.round_plan
+    r = state.round
+    used = _minutes(now - r.started_at) if r.started_at else 0
+    total_used = _minutes(now - created_at)
+    lines = [
+        f"**{plan.title}**" + (" · Bar Raiser" if plan.bar_raiser else ""),
+        f"Round {r.index + 1} of {len(plan.rounds)}: {rp.title}",
+        f"Question {max(1, r.main_items)} of {rp.questions}",
+        f"Round time: {used} of {rp.minutes} min · turns {r.turns} of {rp.max_turns}",
+        f"Interview time: {total_used} of {plan.minutes} min",
+    ]
+    if used > rp.minutes:
+        lines.append("Over the round's time budget: the interviewer moves on after this answer.")
+    return "  \n".join(lines)
+
+
+# ---- report tab -------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def report_headline(r: Report) -> str:
+    lines = [f"## {r.recommendation}", "",
+             f"**{r.plan_title}**, session `{r.session_id}`" + ("" if r.finished else " (in progress: a partial report)"),
+             "", f"Overall {_fmt(r.overall)} / 4 · judges: {', '.join(r.judges) or 'none'} · mode: {r.mode}", ""]
+    if r.offline_judge_note:
+        lines += [f"> {r.offline_judge_note}", ""]
+    if r.flags:
+        lines += [f"Flags: {', '.join(r.flags)}", ""]
+    if r.summary:
+        lines += ["### Feedback", "", r.summary, ""]
+    lines += [f"<small>{r.rule}</small>"]
+    return "\n".join(lines)
+
+
+def score_rows(r: Report) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for kind, rated in (("Competency", r.competencies), ("Leadership Principle", r.lps), ("Round", r.rounds)):
+        rows += [[kind, x.name, x.score, x.items, x.anchor] for x in rated]
+    return rows
+
+
+def chart_rows(r: Report) -> list[dict[str, Any]]:
+    return [{"name": x.name, "score": x.score, "kind": kind}
+            for kind, rated in (("competency", r.competencies), ("LP", r.lps)) for x in rated if x.score is not None]
+
+
+def evidence_markdown(r: Report) -> str:
+    def points(title: str, items: list) -> list[str]:
+        body = [f"- {p.text}" + (f"\n  > \"{p.quote}\"" if p.quote else "") for p in items]
+        return [f"### {title}", "", *(body or ["- None yet."]), ""]
+
+    lines = points("Strengths, in your own words", r.strengths) + points("Development areas", r.development)
+    missed = [(i.round_title, i.question, i.missed_key_points) for i in r.items if i.missed_key_points]
+    lines += ["### Key points you missed", ""]
+    for round_title, question, keys in missed:
+        lines.append(f"**{round_title}**: {question[:140]}{'…' if len(question) > 140 else ''}")
+        lines += [f"- {k}" for k in keys] + [""]
+    if not missed:
+        lines.append("- None.")
+    lines += ["", "### Practise next", ""]
+    lines += [f"- {p.text} (`{p.quote}`)" for p in r.next_questions] or ["- Nothing specific: try a new format."]
+    lines += ["", "### Leadership Principles to prepare stories for", "", ", ".join(r.lps_to_prepare) or "None."]
+    return "\n".join(lines)
+
+
+# ---- history tab ------------------------------------------------------------------------------
+
+
+def session_rows(h: History) -> list[list[Any]]:
+    return [[s.id, dt.datetime.fromtimestamp(s.created_at).strftime("%Y-%m-%d %H:%M"), s.plan_id, s.role, s.status,
+             s.turns, s.recommendation or "", s.overall] for s in h.sessions]
+
+
+def trend_rows(h: History) -> list[dict[str, Any]]:
+    return [{"session": p.session, "score": p.score, "name": f"{p.name} ({p.kind})"} for p in h.trend]
+
+
+def stories_markdown(h: History, all_lps: tuple[str, ...]) -> str:
+    told = [f"- **{lp}**: {n} stor{'y' if n == 1 else 'ies'}" for lp, n in h.stories.items()]
+    missing = [lp for lp in all_lps if lp not in h.stories]
+    lines = ["### Stories practised per LP", "", *(told or ["- None yet."]), ""]
+    if missing:
+        lines += ["### LPs with no practised story yet", "", ", ".join(missing), ""]
+    lines += ["### Stories reused across sessions", ""]
+    lines += [f"- {r.lp}: sessions `{r.first}` and `{r.second}` ({int(r.overlap * 100)}% shared words)" for r in h.reused] \
+        or ["- None: every story so far is distinct."]
+    return "\n".join(lines)
+
+
+def resumable(h: History) -> list[tuple[str, str]]:
+    """(label, session id) of unfinished sessions, for the resume picker."""
+    return [(f"{s.plan_id} {s.role} · {dt.datetime.fromtimestamp(s.created_at):%Y-%m-%d %H:%M} · {s.turns} turns", s.id)
+            for s in h.sessions if s.status != "finished"]

@@ -1,0 +1,127 @@
+"""The app launched in-process on 127.0.0.1 and driven through gradio_client, as a browser's
+requests would: a smoke test, ten simultaneous candidates with no cross-talk, and login."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from gradio_client import Client
+
+from interviewer.config import Settings, parse_auth
+from interviewer.engine import Services
+from interviewer.judge.offline import OfflineJudge
+from interviewer.store import Store
+from interviewer.ui.app import launch
+
+ANSWER = ("For {tag}: I would split the data by time, fit a regularised baseline, compare validation error with "
+          "training error to see whether bias or variance dominates, then tune on the validation fold only.")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_services(home, corpus, embedder, **overrides) -> Services:
+    settings = Settings.from_env(env={"INTERVIEWER_HOME": str(home)}, **overrides)
+    return Services(settings=settings, corpus=corpus, judge=OfflineJudge(embedder), store=Store(home / "sessions.db"))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, corpus, embedder):
+    services = make_services(tmp_path_factory.mktemp("app-home"), corpus, embedder)
+    port = free_port()
+    demo = launch(services, prevent_thread_lock=True, port=port, warm=False)
+    yield services, f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def chat_text(message: dict) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+
+
+def test_smoke_start_answer_end_report(app):
+    services, url = app
+    client = Client(url, verbose=False)
+    browser, chat, progress, *_ = client.predict({"browser_id": "smoke", "session_id": ""}, "RS", "ml-breadth", 0,
+                                                 False, [], True, None, api_name="/start")
+    assert browser["session_id"] and "Round 1 of 1" in progress
+    out = client.predict(browser, ANSWER.format(tag="smoke"), None, api_name="/send")
+    assert chat_text(out[1][-2]).startswith("For smoke") and out[1][-1]["role"] == "assistant"
+    out = client.predict(browser, api_name="/end")
+    assert "finished" in out[2]
+    headline, scores, chart, evidence, md, html, js = client.predict(browser, api_name="/report")
+    assert headline.startswith("## ") and "offline judge" in headline
+    assert scores["data"] and html["value"].endswith(".html")
+    row = services.store.session(browser["session_id"])
+    assert row.user == "browser-smoke" and row.status == "finished"
+
+
+def test_ten_simultaneous_sessions_do_not_cross_talk(app):
+    services, url = app
+    plans = ["ml-breadth", "stats", "causal", "ml-depth", "behavioral", "sql", "coding", "system-design",
+             "science-application", "phone-screen"]
+    results: dict[int, dict] = {}
+    errors: list[BaseException] = []
+
+    def candidate(k: int) -> None:
+        try:
+            client = Client(url, verbose=False)
+            browser = client.predict({"browser_id": f"b{k}", "session_id": ""}, "RS", plans[k], 0, False, [], True,
+                                     None, api_name="/start")[0]
+            chats = []
+            for _ in range(3):
+                out = client.predict(browser, ANSWER.format(tag=f"candidate-{k}"), None, api_name="/send")
+                chats.append(out[1])
+            results[k] = {"browser": browser, "chat": chats[-1]}
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=candidate, args=(k,)) for k in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert len(results) == 10
+    ids = {r["browser"]["session_id"] for r in results.values()}
+    assert len(ids) == 10
+    for k, r in results.items():
+        mine = f"candidate-{k}"
+        said = [chat_text(m) for m in r["chat"] if m["role"] == "user"]
+        assert len(said) == 3 and all(mine in s for s in said), (k, said)
+        stored = services.store.turns(r["browser"]["session_id"])
+        assert all(mine in t.text for t in stored if t.speaker == "candidate"), k
+        row = services.store.session(r["browser"]["session_id"])
+        assert row.user == f"browser-b{k}" and row.plan_id == plans[k]
+
+
+def test_one_browser_cannot_open_anothers_session(app):
+    _, url = app
+    client = Client(url, verbose=False)
+    browser = client.predict({"browser_id": "owner", "session_id": ""}, "DS", "stats", 0, False, [], True, None,
+                             api_name="/start")[0]
+    thief = {"browser_id": "thief", "session_id": browser["session_id"]}
+    out = client.predict(thief, "let me see", None, api_name="/send")
+    assert out[-3] == "That session belongs to someone else; start a new interview."
+    loaded = client.predict(thief, api_name="/load")
+    assert loaded[1] == [] and loaded[0]["session_id"] == ""  # nothing shown, and the foreign id is dropped
+
+
+def test_login_is_required_when_auth_is_set(tmp_path, corpus, embedder):
+    services = make_services(tmp_path, corpus, embedder, ui_auth=parse_auth("ana:s3cret"))
+    port = free_port()
+    demo = launch(services, prevent_thread_lock=True, port=port, warm=False)
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises different types across versions
+            Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = Client(f"http://127.0.0.1:{port}/", auth=("ana", "s3cret"), verbose=False)
+        browser = client.predict({"browser_id": "x", "session_id": ""}, "RS", "stats", 0, False, [], True, None,
+                                 api_name="/start")[0]
+        assert services.store.session(browser["session_id"]).user == "ana"
+    finally:
+        demo.close()
