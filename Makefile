@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
+CHROMIUM := /usr/bin/chromium
+# Root installs directly; anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: run test bench clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -15,9 +19,13 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/interviewer chat
+	$(BIN)/interviewer ui
 
-test: $(STAMP)
+# The browser test drives Debian's Chromium through Playwright (never `playwright install`).
+$(CHROMIUM):
+	$(SUDO) apt-get install -y chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -25,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m evals.bench_judge
 	$(BIN)/python -m evals.bench_engine
 	$(BIN)/python -m evals.bench_tokens
+	$(BIN)/python -m evals.bench_runner
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

@@ -1,0 +1,376 @@
+"""Check a candidate's SQL against a problem's reference query in a fresh, hardened DuckDB.
+
+Two layers: `validate_query` refuses anything but one SELECT over the problem's tables (by
+DuckDB's own parser), and every attempt then runs in a new in-memory database with external
+access off, extension auto-loading off and the configuration locked, under a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from interviewer.runner.problems import SqlProblem
+
+log = logging.getLogger(__name__)
+
+SqlStatus = Literal["correct", "wrong", "error", "refused", "timeout"]
+SHOW_ROWS = 20
+DIFF_ROWS = 5
+CONFIG = {
+    "threads": 1,
+    "memory_limit": "256MB",
+    "max_temp_directory_size": "0B",
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+# Table functions a query over the problem's tables may need; every other one (read_csv,
+# read_parquet, glob, query, ...) is refused.
+TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+# A pattern check too, in case the parse tree is unavailable (no json extension).
+FILE_FUNCTIONS = re.compile(
+    r"(?:\bFROM|\bJOIN|,|\bLATERAL)\s*(read_\w+|parquet_\w+|sniff_csv|glob|iceberg_scan|delta_scan|sqlite_scan|"
+    r"postgres_scan|mysql_scan|st_read|query|query_table)\s*\(|\b(getenv)\s*\(",
+    re.IGNORECASE,
+)
+# What a refused statement is, in words.
+KINDS = {
+    "LOAD": "INSTALL/LOAD of extensions", "COPY": "COPY (reading or writing files)", "ATTACH": "ATTACH of databases",
+    "DETACH": "DETACH", "PRAGMA": "PRAGMA", "SET": "SET", "VARIABLE_SET": "SET", "CALL": "CALL",
+    "EXPORT": "EXPORT DATABASE", "CREATE": "CREATE", "INSERT": "INSERT", "UPDATE": "UPDATE", "DELETE": "DELETE",
+    "DROP": "DROP", "ALTER": "ALTER", "EXPLAIN": "EXPLAIN", "TRANSACTION": "transactions", "COPY_DATABASE": "COPY",
+}
+
+
+class QueryRefused(ValueError):
+    """The query is not allowed: not a single read-only SELECT over the problem's tables."""
+
+
+class QueryInvalid(ValueError):
+    """DuckDB cannot parse the query."""
+
+
+class SqlRunResult(BaseModel):
+    problem_id: str
+    status: SqlStatus
+    message: str
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list, description=f"the first {SHOW_ROWS} rows of the candidate's result")
+    row_count: int = 0
+    diff: str = ""
+    elapsed_ms: float = 0.0
+
+
+# ---- validation -----------------------------------------------------------------------------
+
+
+def strip_comments(sql: str) -> str:
+    """Remove -- and /* */ comments, leaving string literals and quoted identifiers intact."""
+    out, i, n = [], 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            j = i + 1
+            while j < n:
+                if sql[j] == c:
+                    if j + 1 < n and sql[j + 1] == c:  # '' inside a literal
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(sql[i:j + 1])
+            i = j + 1
+        elif sql.startswith("--", i):
+            j = sql.find("\n", i)
+            i = n if j < 0 else j
+        elif sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            out.append(" ")
+            i = n if j < 0 else j + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _blank_strings(sql: str) -> str:
+    """The query with every string literal's content blanked: for pattern checks on code only."""
+    return re.sub(r"'(?:[^']|'')*'", "''", sql)
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _check_tree(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse table functions and file-like table names, found in DuckDB's own parse tree."""
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    except duckdb.Error as exc:  # json extension missing: the pattern checks still stand
+        log.warning("json_serialize_sql unavailable (%s); relying on pattern checks", exc)
+        return
+    if tree.get("error"):
+        raise QueryInvalid(tree.get("error_message", "cannot parse the query"))
+    for node in _walk(tree):
+        kind = node.get("type")
+        if kind == "TABLE_FUNCTION":
+            name = str((node.get("function") or {}).get("function_name", "")).lower()
+            if name not in TABLE_FUNCTIONS:
+                raise QueryRefused(f"the table function {name}() is not allowed: query only the problem's tables")
+        elif kind == "BASE_TABLE":
+            name = str(node.get("table_name", ""))
+            if re.search(r"[/\\.:~]", name):
+                raise QueryRefused(f"reading files is not allowed ({name!r} used as a table)")
+
+
+def validate_query(query: str, con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """Return the query, comments removed, when it is one read-only SELECT; else raise.
+
+    `con` is only used to parse (a new connection costs ~20 ms; run_sql passes its own).
+
+    QueryRefused: not allowed (several statements, not a SELECT, file or network access).
+    QueryInvalid: DuckDB cannot parse it.
+    """
+    text = strip_comments(query).strip()
+    while text.endswith(";"):
+        text = text[:-1].rstrip()
+    if not text:
+        raise QueryRefused("the query is empty")
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as exc:
+        raise QueryInvalid(str(exc).split("\n")[0]) from None
+    statements = [s for s in statements if s.query.strip().strip(";").strip()]
+    if len(statements) != 1:
+        raise QueryRefused(f"write exactly one statement; this has {len(statements)}")
+    first = re.match(r"[\s(]*([A-Za-z_]+)", text)
+    word = first.group(1).upper() if first else ""
+    kind = statements[0].type.name
+    if kind != "SELECT" or word not in ("SELECT", "WITH"):
+        what = KINDS.get(kind, word or kind)
+        raise QueryRefused(f"only a SELECT query (or WITH ... SELECT) is allowed, not {what}")
+    code = _blank_strings(text)
+    match = FILE_FUNCTIONS.search(code)
+    if match:
+        name = (match.group(1) or match.group(2)).lower()
+        raise QueryRefused(f"the function {name}() is not allowed: query only the problem's tables")
+    if re.search(r"\b(FROM|JOIN)\s*\(?\s*'", code, re.IGNORECASE):
+        raise QueryRefused("reading files is not allowed (a quoted path used as a table)")
+    if con is not None:
+        _check_tree(con, text)
+        return text
+    scratch = duckdb.connect(":memory:", config=CONFIG)
+    try:
+        _check_tree(scratch, text)
+    finally:
+        scratch.close()
+    return text
+
+
+# ---- running and comparing ------------------------------------------------------------------
+
+
+def _norm(value: Any) -> Any:
+    """A hashable, comparison-ready form: floats rounded to 6 places, decimals as floats."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        rounded = round(value, 6)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _norm(v)) for k, v in value.items()))
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime, dtime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float, cap: int) -> tuple[list[str], list[tuple]]:
+    fired = threading.Event()
+
+    def interrupt() -> None:
+        fired.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout_s, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchmany(cap + 1)
+    except duckdb.InterruptException:
+        if fired.is_set():
+            raise _Timeout() from None
+        raise
+    finally:
+        timer.cancel()
+    return columns, rows
+
+
+def _rows_match(ref: list[tuple], cand: list[tuple], ordered: bool) -> bool:
+    return ref == cand if ordered else Counter(ref) == Counter(cand)
+
+
+def _map_columns(ref_cols: list[str], cand_cols: list[str], ref: list[tuple], cand: list[tuple], ordered: bool) -> list[int] | None:
+    """A candidate column for each reference column under which the results agree, or None.
+
+    Names and positions are only preferences: columns are matched by their values (a column's
+    multiset first, then whole rows), so aliases and column order do not matter.
+    """
+    n = len(ref_cols)
+    sig_r = [Counter(r[j] for r in ref) for j in range(n)]
+    sig_c = [Counter(r[i] for r in cand) for i in range(n)]
+    lower = [c.lower() for c in cand_cols]
+    budget = [5000]
+
+    def options(j: int, used: set[int]) -> list[int]:
+        fits = [i for i in range(n) if i not in used and sig_c[i] == sig_r[j]]
+        return sorted(fits, key=lambda i: (lower[i] != ref_cols[j].lower(), i != j))
+
+    def search(j: int, mapping: list[int]) -> list[int] | None:
+        if j == n:
+            budget[0] -= 1
+            shuffled = [tuple(row[i] for i in mapping) for row in cand]
+            return list(mapping) if _rows_match(ref, shuffled, ordered) else None
+        for i in options(j, set(mapping)):
+            if budget[0] <= 0:
+                return None
+            found = search(j + 1, [*mapping, i])
+            if found is not None:
+                return found
+        return None
+
+    return search(0, [])
+
+
+def _best_effort_mapping(ref_cols: list[str], cand_cols: list[str]) -> list[int]:
+    """For the diff only: columns by name where the names agree, the rest by position."""
+    lower = [c.lower() for c in cand_cols]
+    mapping: list[int | None] = [lower.index(c.lower()) if c.lower() in lower else None for c in ref_cols]
+    rest = [i for i in range(len(cand_cols)) if i not in mapping]
+    return [m if m is not None else rest.pop(0) for m in mapping]
+
+
+def _fmt(row: tuple) -> str:
+    return "(" + ", ".join("NULL" if v is None else repr(v) for v in row) + ")"
+
+
+def _diff(ref_cols: list[str], cand_cols: list[str], ref: list[tuple], cand: list[tuple], ordered: bool) -> str:
+    lines = []
+    if len(ref_cols) != len(cand_cols):
+        lines.append(f"Your query returns {len(cand_cols)} column(s) ({', '.join(cand_cols)}); "
+                     f"the expected result has {len(ref_cols)} ({', '.join(ref_cols)}).")
+        return "\n".join(lines)
+    mapping = _best_effort_mapping(ref_cols, cand_cols)
+    shuffled = [tuple(row[i] for i in mapping) for row in cand]
+    lines.append(f"Columns, in the expected order: {', '.join(ref_cols)}")
+    if len(ref) != len(cand):
+        lines.append(f"Expected {len(ref)} row(s), got {len(cand)}.")
+    missing = Counter(ref) - Counter(shuffled)
+    extra = Counter(shuffled) - Counter(ref)
+    for title, rows in (("Missing (expected, not in yours)", missing), ("Extra (in yours, not expected)", extra)):
+        if rows:
+            lines.append(f"{title}: {sum(rows.values())} row(s)")
+            lines.extend(f"  {_fmt(r)}" + (f" x{k}" if k > 1 else "") for r, k in list(rows.items())[:DIFF_ROWS])
+            if len(rows) > DIFF_ROWS:
+                lines.append(f"  ... and {len(rows) - DIFF_ROWS} more")
+    if not missing and not extra and ordered:
+        k = next(i for i, (a, b) in enumerate(zip(ref, shuffled)) if a != b)
+        lines.append(f"Same rows, wrong order: row {k + 1} should be {_fmt(ref[k])} but is {_fmt(shuffled[k])}.")
+    elif not missing and not extra:
+        lines.append("The values match column by column but not row by row: check how the columns pair up.")
+    return "\n".join(lines)
+
+
+def _gist(ref_cols: list[str], cols: list[str], ref: list[tuple], cand: list[tuple]) -> str:
+    if len(ref_cols) != len(cols):
+        return f"{len(cols)} column(s) where {len(ref_cols)} are expected."
+    if len(ref) != len(cand):
+        return f"{len(cand)} row(s) where {len(ref)} are expected."
+    return f"the right number of rows ({len(ref)}) but different values or order; see the diff."
+
+
+def run_sql(problem: SqlProblem, query: str, schemas_dir: Path, timeout_s: float = 5, row_cap: int = 10_000) -> SqlRunResult:
+    """Run `query` against a fresh copy of the problem's database and compare with the reference."""
+    start = time.monotonic()
+
+    def result(status: SqlStatus, message: str, **extra: Any) -> SqlRunResult:
+        elapsed = (time.monotonic() - start) * 1000
+        log.info("run_sql %s: %s in %.0f ms", problem.id, status, elapsed)
+        return SqlRunResult(problem_id=problem.id, status=status, message=message, elapsed_ms=elapsed, **extra)
+
+    schema = (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8")
+    con = duckdb.connect(":memory:", config=CONFIG)
+    try:
+        try:
+            sql = validate_query(query, con)
+        except QueryRefused as exc:
+            return result("refused", f"Refused: {exc}.")
+        except QueryInvalid as exc:
+            return result("error", f"Your query does not parse: {exc}")
+        con.execute(schema)
+        con.execute("SET lock_configuration = true")  # the candidate's query cannot undo the above
+        ref_cols, ref_raw = _query(con, problem.reference, max(timeout_s, 10), row_cap)
+        try:
+            cols, raw = _query(con, sql, timeout_s, row_cap)
+        except _Timeout:
+            return result("timeout", f"Time limit: your query ran past {timeout_s:g} s — a join without a condition?")
+        except duckdb.Error as exc:
+            return result("error", f"{type(exc).__name__.replace('Exception', ' error')}: {str(exc).strip()}")
+    finally:
+        con.close()
+    shown = {"columns": cols, "rows": [[_jsonable(v) for v in r] for r in raw[:SHOW_ROWS]], "row_count": len(raw)}
+    if len(raw) > row_cap:
+        return result("wrong", f"Your query returned more than {row_cap:,} rows; the expected result has {len(ref_raw)}.", **shown)
+    ref = [tuple(_norm(v) for v in r) for r in ref_raw]
+    cand = [tuple(_norm(v) for v in r) for r in raw]
+    if len(ref_cols) == len(cols) and len(ref) == len(cand) and _map_columns(ref_cols, cols, ref, cand, problem.ordered) is not None:
+        return result("correct", f"Correct: {len(ref)} row(s) match the expected result.", **shown)
+    diff = _diff(ref_cols, cols, ref, cand, problem.ordered)
+    return result("wrong", f"Wrong result: {_gist(ref_cols, cols, ref, cand)}", diff=diff, **shown)
