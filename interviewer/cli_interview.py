@@ -19,7 +19,8 @@ from interviewer.plans import PLAN_IDS
 
 HELP_TEXT = (
     "Type your answer and press Enter. Commands: /hint for a nudge, /skip to move to the next question, "
-    "/end to finish and get your report, /help for this text. You can also ask clarifying questions."
+    "/end to finish and get your report, /run FILE to run your code or SQL against the question's hidden tests, "
+    "/help for this text. You can also ask clarifying questions."
 )
 OFFLINE_NOTICE = (
     "Offline mode: no model is configured, so the interviewer speaks from templates over the corpus "
@@ -96,6 +97,9 @@ def chat(
             if line.strip().lower() == "/help":
                 out.print(f"[dim]{HELP_TEXT}[/dim]")
                 continue
+            if line.strip().lower().startswith("/run"):
+                _run_file(interview, line.strip()[4:].strip())
+                continue
             if not interactive:
                 out.print(f"[bold green]You:[/bold green] {line}")
             out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
@@ -109,6 +113,21 @@ def chat(
     out.print("[bold]Interview over.[/bold] Your score report:")
     for fmt, path in reports.items():
         out.print(f"  {fmt}: {path}")
+
+
+def _run_file(interview, name: str) -> None:  # noqa: ANN001
+    """`/run FILE` in the chat: the file's code or query against the open question's hidden tests."""
+    path = Path(name).expanduser()
+    if not name or not path.is_file():
+        err.print(f"[red]/run needs a file with your code or query; {name or '(none given)'} is not a file[/red]")
+        return
+    try:
+        result, reply = interview.run_code(path.read_text(encoding="utf-8", errors="replace"))
+    except LookupError as exc:
+        err.print(f"[yellow]{exc}[/yellow]")
+        return
+    out.print(f"[bold]Run:[/bold] {result.status}: {result.message}")
+    out.print(f"[bold cyan]Interviewer:[/bold cyan] {reply}\n")
 
 
 def _read_answer(interactive: bool) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -66,6 +67,21 @@ class Services:
     def __post_init__(self) -> None:
         self.policy = Policy(self.corpus)
         self.vocabulary = corpus_vocabulary(self.corpus)
+        self._problems: Any = None
+        self._problems_lock = threading.Lock()
+
+    @property
+    def problems(self) -> Any:
+        """The runnable problems (hidden tests, SQL references), loaded on first use."""
+        with self._problems_lock:
+            if self._problems is None:
+                from interviewer.runner import load_problems
+
+                self._problems = load_problems(self.settings.corpus_dir)
+            return self._problems
+
+    def problem_for(self, item_id: str) -> Any:
+        return self.problems.coding.get(item_id) or self.problems.sql.get(item_id)
 
     @classmethod
     def from_settings(cls, settings: Settings, corpus: Corpus | None = None, retriever: Any = None) -> Services:
@@ -193,14 +209,72 @@ class Interview:
         score: Score | None = None
         if kind is MessageKind.ANSWER:
             score = self.judge.score(self._rubric(), "\n".join([*item.answers, message]))
-            if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers:
+            if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers and item.run is None:
                 kind, score = MessageKind.OFF_TOPIC, None
+            elif item.run is not None:
+                item.discussion = score
+                score = self._with_code(item, [*item.answers, message])
+            else:
+                item.discussion = score
         answered_in = self.state.round.index
         decision = self.s.policy.on_message(self.state, kind, message, score, self.s.clock())
         # The candidate's turn, its score and the decision are on disk before we speak.
         self._commit([self._turn("candidate", message, item_id=item.item_id, classification=kind.value,
                                  decision=decision, score=score, round_index=answered_in)])
         yield from self._speak(decision, kind.value)
+
+    # ---- code and queries ------------------------------------------------------------------
+
+    def run_code(self, source: str) -> tuple[Any, str]:
+        """Run the candidate's code (or query) against the open question's hidden tests.
+
+        Returns the runner's result and the interviewer's reply (always the template's: it reports
+        a fact and asks for the complexity). The run is a candidate turn in the transcript, scored
+        with tests, complexity and code quality.
+        """
+        if self.state.finished:
+            raise RuntimeError("this interview has ended; start a new one or open the report")
+        item = self.state.item
+        problem = self.s.problem_for(item.item_id) if item else None
+        if item is None or problem is None:
+            raise LookupError("this question has no hidden tests; send your code with your answer instead")
+        from interviewer.judge.code import RunRecord
+        from interviewer.runner import CodingProblem, run_code, run_sql
+
+        if isinstance(problem, CodingProblem):
+            result, language = run_code(problem, source), "python"
+            passed, total = result.passed, result.total
+        else:
+            result, language = run_sql(problem, source, self.s.problems.schemas_dir), "sql"
+            passed, total = int(result.status == "correct"), 1
+        runs = item.run.runs + 1 if item.run else 1
+        record = RunRecord(language=language, status=result.status, passed=passed, total=total, runs=runs, source=source)
+        # The best run counts, as an interviewer remembers the version that worked.
+        if item.run is None or passed >= item.run.passed:
+            item.run = record
+        else:
+            item.run = item.run.model_copy(update={"runs": runs})
+        score = self._with_code(item, item.answers)
+        expects = bool(getattr(problem, "time_complexity", None))
+        decision = self.s.policy.on_code_run(self.state, record, result.message, expects)
+        self._commit([self._turn("candidate", f"```{language}\n{source.strip()}\n```", item_id=item.item_id,
+                                 classification="code_run", decision=decision, score=score)])
+        return result, "".join(self._speak(decision, "code_run"))
+
+    def _with_code(self, item, answers: list[str]) -> Score:  # noqa: ANN001
+        from interviewer.judge.code import combine, complexity_criterion, quality_criterion, passed_tests_criterion
+
+        run = item.run
+        problem = self.s.problem_for(item.item_id)
+        criteria = [passed_tests_criterion(run)]
+        if run.language == "python":
+            complexity = complexity_criterion("\n".join(answers), problem.time_complexity, problem.space_complexity)
+            if complexity is not None and (item.complexity_asked or complexity.evidence):
+                criteria.append(complexity)
+            quality = quality_criterion(run.source)
+            if quality is not None:
+                criteria.append(quality)
+        return combine(item.discussion, criteria, kind_judge=getattr(self.judge, "name", "offline"))
 
     def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
         title = self.state.round_plan.title

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from interviewer.classify import MessageKind
 from interviewer.corpus import Corpus
+from interviewer.judge.code import RunRecord
 from interviewer.lexical import tokenize
 from interviewer.plans import Plan, RoundPlan
 from interviewer.schemas import Action, Decision, LeadershipPrinciple, Question, Round, Score
@@ -43,6 +44,9 @@ class ItemState(BaseModel):
     reprompts: int = 0
     alternate_offered: bool = False
     answers: list[str] = Field(default_factory=list)
+    run: RunRecord | None = None  # the best run of the candidate's code or query on this question
+    discussion: Score | None = None  # the judge's score of what was said, before code results are added
+    complexity_asked: bool = False
 
 
 class RoundState(BaseModel):
@@ -281,6 +285,23 @@ class Policy:
         if item.kind == "technical":
             return self._after_technical(state, item, score, now)
         return self._after_story(state, item, score, now)
+
+    def on_code_run(self, state: InterviewState, run: RunRecord, message: str, expects_complexity: bool) -> Decision:
+        """After a run: report it; once everything passes, ask for the complexity (once per question)."""
+        item = state.item
+        assert item is not None
+        base = {"round_index": state.round.index, "item_id": item.item_id, "item_kind": item.kind, "text": message}
+        if run.passed == run.total and run.status in ("passed", "correct"):
+            if expects_complexity and not item.complexity_asked:
+                item.complexity_asked = True
+                return Decision(action=Action.CODE_RESULT, variant="passed_complexity", gap="complexity",
+                                reason=f"all {run.total} tests pass; asking for time and space complexity", **base)
+            return Decision(action=Action.CODE_RESULT, variant=f"{run.language}_passed",
+                            reason=f"all {run.total} checks pass after {run.runs} run(s)", **base)
+        if run.status in ("failed", "wrong"):
+            return Decision(action=Action.CODE_RESULT, variant=f"{run.language}_failed",
+                            reason=f"{run.passed} of {run.total} checks pass", **base)
+        return Decision(action=Action.CODE_RESULT, variant="error", reason=f"run ended with {run.status}", **base)
 
     def _clarify(self, state: InterviewState, item: ItemState, message: str) -> Decision:
         r = state.round.index

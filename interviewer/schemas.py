@@ -302,6 +302,7 @@ class Action(str, Enum):
     HINT = "hint"
     ALTERNATE = "alternate"  # another scenario for the same LP after "no example"
     REPROMPT = "reprompt"
+    CODE_RESULT = "code_result"  # the candidate ran code or a query: report the run, ask for the complexity
     END = "end"
 
 

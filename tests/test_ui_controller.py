@@ -154,12 +154,18 @@ def test_run_button_runs_the_hidden_tests_of_the_open_question(ctl, services):
         screen, _ = last(ctl.command("u8", screen.session_id, "skip"))
     problem = problems.coding[item.item_id]
     assert screen.runnable
-    passed = ctl.run_code("u8", screen.session_id, problem.reference)
+    failed_screen, failed = ctl.run_code("u8", screen.session_id, problem.wrong)
+    assert failed.startswith("❌ **FAILED**") and "Hidden tests:" in failed
+    assert failed_screen.messages[-2]["content"].startswith("```python")  # the run is in the transcript
+    assert failed_screen.messages[-1]["content"].startswith("Not all tests pass yet")
+    passed_screen, passed = ctl.run_code("u8", screen.session_id, problem.reference)
     total = len(problem.examples) + len(problem.tests)
     assert passed.startswith("✅ **PASSED**") and f"{total} of {total} tests passed" in passed
-    failed = ctl.run_code("u8", screen.session_id, problem.wrong)
-    assert failed.startswith("❌ **FAILED**") and "Hidden tests:" in failed
-    broken = ctl.run_code("u8", screen.session_id, "def nope(:\n    pass")
+    assert "complexity" in passed_screen.messages[-1]["content"]  # the interviewer asks for it
+    _, broken = ctl.run_code("u8", screen.session_id, "def nope(:\n    pass")
     assert "line 1" in broken
     with pytest.raises(UserError, match="empty"):
         ctl.run_code("u8", screen.session_id, "  ")
+    other = ctl.start("u8", SetupChoice(plan_id="ml-breadth", seed=1))
+    with pytest.raises(UserError, match="no hidden tests"):
+        ctl.run_code("u8", other.session_id, "print(1)")

@@ -54,6 +54,8 @@ class TemplateSpeaker:
             return b.render(key, rng, gap=decision.gap)
         if a is Action.ALTERNATE:
             return b.render("alternate", rng, scenario=decision.text)
+        if a is Action.CODE_RESULT:
+            return b.render(f"code_{decision.variant}", rng, message=decision.text)
         if a is Action.REPROMPT:
             return b.render(f"reprompt_{decision.variant}", rng, question=decision.text)
 

@@ -203,11 +203,12 @@ def build_app(services: Services) -> gr.Blocks:
                                     lambda user: ctl.command(user, browser_state.get("session_id"), name))
             return handler
 
-        def on_run(browser_state, code_v, request: gr.Request) -> str:  # noqa: ANN001
+        def on_run(browser_state, code_v, request: gr.Request) -> tuple:  # noqa: ANN001
             try:
-                return ctl.run_code(user_of(request, browser_state), browser_state.get("session_id"), code_v)
+                screen, panel = ctl.run_code(user_of(request, browser_state), browser_state.get("session_id"), code_v)
             except Exception as exc:  # noqa: BLE001
-                return _failure(exc)
+                return (*[gr.update()] * len(screen_outputs), _failure(exc))
+            return (*screen_out(screen, browser_state), panel)
 
         turn_outputs = [*screen_outputs, answer, guess]
         send_btn.click(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn", api_name="send")
@@ -216,7 +217,7 @@ def build_app(services: Services) -> gr.Blocks:
                             api_name="send_code")
         for button, name in ((hint_btn, "hint"), (skip_btn, "skip"), (end_btn, "end")):
             button.click(on_command(name), [browser], turn_outputs, concurrency_id="turn", api_name=name)
-        run_btn.click(on_run, [browser, code], [run_out], concurrency_id="run", api_name="run")
+        run_btn.click(on_run, [browser, code], [*screen_outputs, run_out], concurrency_id="turn", api_name="run")
         start_btn.click(on_start, [browser, role, plan, difficulty, bar_raiser, lp_focus, guess_lp, resume],
                         [*screen_outputs, tabs, setup_notice], api_name="start")
         demo.load(on_load, [browser], [*screen_outputs, tabs], api_name="load")

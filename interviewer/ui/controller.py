@@ -182,20 +182,24 @@ class Controller:
 
     # ---- code and SQL -----------------------------------------------------------------------
 
-    def run_code(self, user: str, session_id: str | None, code: str) -> str:
-        """Run the candidate's code or query against the current question's hidden tests."""
+    def run_code(self, user: str, session_id: str | None, code: str) -> tuple[Screen, str]:
+        """Run the candidate's code or query against the open question; the run joins the transcript."""
         if not session_id:
             raise UserError("Start an interview first (Set-up tab).")
         if not code or not code.strip():
             raise UserError("The code pane is empty.")
+        from interviewer.ui.runs import result_markdown
+
         with self._lock(session_id):
             interview = self._interview(user, session_id)
-            item = interview.state.item
-        if item is None:
-            raise UserError("There is no open question to run code for.")
-        from interviewer.ui.runs import run_for_item
-
-        return run_for_item(self.s, item.item_id, code)
+            if interview.finished:
+                raise UserError("This interview has ended; its report is in the Report tab.")
+            try:
+                result, _ = interview.run_code(code)
+            except LookupError:
+                raise UserError("This question has no hidden tests: use *Send code with answer* and the "
+                                "interviewer will review it.") from None
+            return self._screen(interview), result_markdown(result)
 
     def code_language(self, session_id: str | None) -> str | None:
         if not session_id:

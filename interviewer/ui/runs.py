@@ -1,54 +1,24 @@
-"""The Run button: the current question's hidden tests (Python) or reference query (SQL).
+"""The Run button's panel: a run of the candidate's code or query as short Markdown.
 
-The same runner as `interviewer run-code` / `run-sql`; this module only finds the problem and
-turns the result into a short Markdown panel.
+The run itself is the engine's (Interview.run_code), over the same runner as `interviewer
+run-code` / `run-sql`.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
-from pathlib import Path
 
 from interviewer.engine import Services
 
 log = logging.getLogger(__name__)
 
 
-def _problem_file(services: Services, item_id: str) -> tuple[str, Path] | None:
-    base = services.settings.corpus_dir / "problems"
-    for kind in ("coding", "sql"):
-        path = base / kind / f"{item_id}.yaml"
-        if path.exists():
-            return kind, path
-    return None
-
-
 def is_runnable(services: Services, item_id: str) -> bool:
-    return _problem_file(services, item_id) is not None
+    return services.problem_for(item_id) is not None
 
 
-def run_for_item(services: Services, item_id: str, code: str) -> str:
-    found = _problem_file(services, item_id)
-    if found is None:
-        return ("This question has no hidden tests. Send your code with your answer "
-                "(the *Send code with answer* button) and the interviewer will review it.")
-    kind, _ = found
-    problems = _problems(services.settings.corpus_dir)
-    if kind == "coding":
-        from interviewer.runner import run_code
-
-        return coding_markdown(run_code(problems.coding[item_id], code))
-    from interviewer.runner import run_sql
-
-    return sql_markdown(run_sql(problems.sql[item_id], code, problems.schemas_dir))
-
-
-@lru_cache(maxsize=4)
-def _problems(corpus_dir: Path):  # noqa: ANN202 - a ProblemSet, loaded once per process
-    from interviewer.runner import load_problems
-
-    return load_problems(corpus_dir)
+def result_markdown(result) -> str:  # noqa: ANN001 - a CodeRunResult or SqlRunResult
+    return coding_markdown(result) if hasattr(result, "tests") else sql_markdown(result)
 
 
 def _headline(status: str, message: str) -> str:
