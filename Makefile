@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m evals.bench_engine
 	$(BIN)/python -m evals.bench_tokens
 	$(BIN)/python -m evals.bench_runner
+	$(BIN)/python -m evals.quality
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

@@ -156,6 +156,41 @@ class Injection(Persona):
         return base + INJECTION_TAIL
 
 
+class Evasive(Persona):
+    """Generalities and best practices; never a specific choice, number or story."""
+
+    name = "evasive"
+    HEDGES = (
+        "It really depends on the context and the data. In general I would follow best practices, look at the "
+        "problem from several angles and pick whatever works best for the team.",
+        "There are many ways to approach that and each has pros and cons. I would keep an open mind, gather more "
+        "information and align with stakeholders before committing to anything.",
+        "I think the key is to be pragmatic. Every situation is different, so I would adapt and make sure "
+        "everyone is on the same page.",
+    )
+
+    def answer(self, asked: Asked) -> str:
+        return self.HEDGES[random.Random(f"evasive:{asked.item_id}:{asked.turn_in_item}").randrange(len(self.HEDGES))]
+
+
+class OffTopic(Persona):
+    """Confidently answers a different question."""
+
+    name = "off_topic"
+    ANSWERS = (
+        "My favourite way to plan a vacation is to book flights early, pick a hotel near the old town, and leave "
+        "every afternoon free for walking and trying local food markets.",
+        "Sourdough needs a lively starter, a long cold ferment overnight in the fridge, and a very hot oven with "
+        "steam for the first twenty minutes so the crust opens properly.",
+        "In football the pressing game depends on the forwards closing passing lanes while midfielders step up, so "
+        "fitness and timing matter more than individual skill.",
+    )
+
+    def answer(self, asked: Asked) -> str:
+        return self.ANSWERS[random.Random(f"off:{asked.item_id}:{asked.turn_in_item}").randrange(len(self.ANSWERS))]
+
+
 PERSONAS: dict[str, type[Persona]] = {
-    p.name: p for p in (Strong, Average, Weak, WeOnly, NoResult, NoExample, Rambling, Empty, Gibberish, Echo, Injection)
+    p.name: p for p in (Strong, Average, Weak, WeOnly, NoResult, NoExample, Rambling, Evasive, OffTopic, Empty,
+                        Gibberish, Echo, Injection)
 }

@@ -276,6 +276,7 @@ def search(
 # The interview commands register themselves on `app`.
 from interviewer import cli_interview  # noqa: E402,F401
 from interviewer import cli_runner  # noqa: E402,F401
+from interviewer import cli_eval  # noqa: E402,F401
 
 
 if __name__ == "__main__":  # pragma: no cover

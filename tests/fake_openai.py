@@ -17,10 +17,20 @@ from typing import Any
 Reply = dict[str, Any]
 
 
+CANDIDATE_ANSWER = (
+    "Last year I owned the demand forecast for our grocery launch. The baseline missed holiday peaks, so I "
+    "added calendar features and a quantile loss, validated on a time split, and shipped it in three weeks. "
+    "As a result stock-outs fell by 18% and the team adopted the approach; I learned to check peaks first."
+)
+
+
 def default_reply(request: dict) -> Reply:
-    """Speaker: a short question built from the quoted planned text. Judge: a valid judgement."""
+    """Speaker: a short question built from the quoted planned text. Judge: a valid judgement.
+    Simulated candidate (evals in model mode): a specific STAR answer."""
     messages = request.get("messages", [])
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    if any("You are playing a candidate" in str(m.get("content", "")) for m in messages if m["role"] == "system"):
+        return {"text": CANDIDATE_ANSWER}
     if request.get("tools") or request.get("response_format"):
         schema = _schema(request)
         if schema is not None and "criteria" not in json.dumps(schema) or (schema is None and "criteria" not in user):

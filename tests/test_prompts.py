@@ -71,3 +71,12 @@ def test_judge_prompts_delimit_the_answer_as_data():
         )
         user = rendered[-1][1]
         assert "<answer>\nx\n</answer>" in user
+
+
+def test_every_persona_has_a_model_description():
+    from evals.personas import PERSONAS
+
+    book = load_phrasebook(Settings.from_env(env={}).prompts_dir / "candidate_personas.yaml")
+    assert set(book.phrases) == set(PERSONAS)
+    for name in PERSONAS:
+        assert len(book.render(name, random.Random(0)).split()) >= 5, name

@@ -1,0 +1,114 @@
+"""Quality metrics over simulated interviews: pure functions of transcripts and numbers.
+
+Judge: separation of strong from weak candidates (ROC-AUC, mean gap) and evidence validity
+(every quote must be verbatim in the candidate's own words). Interviewer: pivots per technical
+round, follow-up relevance, repeated questions, stuck loops, rounds closed within budget.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+
+from interviewer.plans import Plan
+from interviewer.schemas import Action, Question, Round, Score, Turn
+
+STUCK_REPEATS = 3  # the same interviewer line this many times in a row is a loop
+
+
+def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
+    """P(a positive scores above a negative), ties counting half (the Mann-Whitney form)."""
+    if not positives or not negatives:
+        return None
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def evidence_counts(turns: list[Turn]) -> tuple[int, int]:
+    """(quotes found verbatim in the candidate's words on that item, all quotes)."""
+    said: dict[str, str] = {}
+    valid = total = 0
+    for t in turns:
+        if t.speaker != "candidate" or t.item_id is None:
+            continue
+        said[t.item_id] = said.get(t.item_id, "") + "\n" + t.text
+        if t.score is None:
+            continue
+        words = _normal(said[t.item_id])
+        for c in t.score.criteria:
+            for quote in c.evidence:
+                total += 1
+                valid += _normal(quote) in words
+    return valid, total
+
+
+def repeated_items(turns: list[Turn]) -> int:
+    """Questions or probes asked more than once in one interview."""
+    asked = Counter(t.decision.item_id for t in turns if t.speaker == "interviewer" and t.decision
+                    and t.decision.action in (Action.ASK, Action.PIVOT) and t.decision.item_id)
+    return sum(n - 1 for n in asked.values() if n > 1)
+
+
+def looped(turns: list[Turn]) -> bool:
+    """The interviewer said the same thing STUCK_REPEATS times in a row."""
+    said = [t.text.strip() for t in turns if t.speaker == "interviewer"]
+    return any(len(set(said[i:i + STUCK_REPEATS])) == 1 for i in range(len(said) - STUCK_REPEATS + 1))
+
+
+def pivots_per_technical_round(plan: Plan, turns: list[Turn]) -> list[int]:
+    """Pivots in each technical round the interview reached and that planned at least one."""
+    reached = {t.round_index for t in turns if t.speaker == "candidate"}
+    counts = Counter(t.decision.round_index for t in turns if t.speaker == "interviewer" and t.decision
+                     and t.decision.action is Action.PIVOT)
+    return [counts.get(i, 0) for i, r in enumerate(plan.rounds)
+            if i in reached and r.kind is not Round.BEHAVIORAL and r.pivots > 0]
+
+
+def story_gaps(score: Score) -> set[str]:
+    gaps = set(score.star_missing) | ({"ownership"} if "we_only" in score.flags else set())
+    by_name = {c.name: c.score for c in score.criteria}
+    for name in ("specificity", "ownership"):
+        if (by_name.get(name) or 4) <= 2:
+            gaps.add(name)
+    return gaps
+
+
+def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tuple[int, int]:
+    """(follow-ups aimed at a gap the judge found in the answer before, all follow-ups)."""
+    relevant = total = 0
+    for t in turns:
+        d = t.decision
+        if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP or t.score is None:
+            continue
+        total += 1
+        if d.item_kind == "technical":
+            q = questions.get(d.item_id or "")
+            key_point = q.follow_ups[d.follow_up_index].key_point if q and d.follow_up_index is not None else None
+            relevant += key_point is not None and key_point in t.score.key_points_missed
+        else:
+            relevant += d.gap in story_gaps(t.score)
+    return relevant, total
+
+
+def rounds_within_budget(plan: Plan, turns: list[Turn]) -> tuple[int, int]:
+    """(rounds whose candidate turns stayed within the round's turn budget, rounds reached)."""
+    per_round = Counter(t.round_index for t in turns if t.speaker == "candidate" and t.classification != "code_run")
+    within = sum(1 for i, n in per_round.items() if n <= plan.rounds[i].max_turns)
+    return within, len(per_round)

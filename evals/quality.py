@@ -1,0 +1,298 @@
+"""The quality eval: simulated candidates through whole interviews, one table of judge,
+interviewer, cost and speed metrics, with the thresholds CI enforces.
+
+Offline personas answer from the labelled answer bank (evals/calibration/answers.yaml), so the
+interviews run over the questions the bank can answer, plus every LP. With a model configured,
+personas are played by the model (prompts/candidate_persona.md) and the model judge scores.
+
+    python -m evals.quality --plans loop:RS behavioral:RS --personas strong weak --n 2
+    interviewer eval ...   (the same, from a source checkout)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evals import metrics as m
+from evals.personas import PERSONAS, Persona, targets
+from evals.simulate import asked_now
+from interviewer.config import Settings
+from interviewer.corpus import Corpus, load_with_extras
+from interviewer.engine import Interview, Services
+from interviewer.report import report_for_session
+from interviewer.report_render import render
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_PLANS = ("loop:RS", "loop:DS", "phone-screen:DS", "behavioral:RS", "bar-raiser:RS")
+MAX_TURNS = 300
+# name: (comparison, bound). Enforced by the CI test on a small offline eval.
+THRESHOLDS: dict[str, tuple[str, float]] = {
+    "separation_auc": (">=", 0.9),
+    "evidence_validity": ("==", 1.0),
+    "repeated_questions": ("==", 0),
+    "stuck_loops": ("==", 0),
+}
+
+
+@dataclass
+class Result:
+    """One simulated interview."""
+
+    plan: str
+    role: str
+    persona: str
+    seed: int
+    session_id: str
+    turns: list[Any]
+    overall: float
+    recommendation: str
+    turn_ms: list[float] = field(default_factory=list)  # engine time per turn, model time excluded
+    model_prompt_tokens: list[int] = field(default_factory=list)
+    report_ms: float = 0.0
+    stuck: bool = False
+
+
+def eval_corpus(corpus: Corpus) -> Corpus:
+    """The questions the answer bank can answer, and every LP."""
+    bank = targets(behavioral=False)
+    return Corpus(questions=[q for q in corpus.questions if q.id in bank], lps=corpus.lps,
+                  competencies=corpus.competencies, reports=corpus.reports)
+
+
+def _model_seconds(interview: Interview) -> float:
+    clients = [c for c in (interview.client, getattr(interview.judge, "client", None)) if c is not None]
+    return sum(c.usage.seconds for c in clients)
+
+
+def run_one(services: Services, persona: Persona, plan: str, role: str, seed: int) -> Result:
+    # A user per interview: "recent questions to avoid" must not depend on the order runs finish in.
+    interview = Interview.start(services, plan, role, seed, user=f"eval-{plan}-{role}-{persona.name}-{seed}")
+    turn_ms: list[float] = []
+    stuck = True
+    for _ in range(MAX_TURNS):
+        if interview.finished:
+            stuck = False
+            break
+        message = persona.answer(asked_now(services, interview))
+        model_before = _model_seconds(interview)
+        start = time.perf_counter()
+        interview.respond(message)
+        elapsed = time.perf_counter() - start - (_model_seconds(interview) - model_before)
+        turn_ms.append(elapsed * 1000)
+    start = time.perf_counter()
+    report = report_for_session(services, interview.session_id)
+    render(report, "html")
+    report_ms = (time.perf_counter() - start) * 1000
+    sizes = [s for c in (interview.client, getattr(interview.judge, "client", None)) if c is not None
+             for s in c.usage.prompt_sizes]
+    return Result(plan=plan, role=role, persona=persona.name, seed=seed, session_id=interview.session_id,
+                  turns=interview.turns, overall=report.overall or 1.0, recommendation=report.recommendation,
+                  turn_ms=turn_ms, model_prompt_tokens=sizes, report_ms=report_ms,
+                  stuck=stuck or m.looped(interview.turns))
+
+
+def make_persona(name: str, services: Services, role: str) -> Persona:
+    if services.speaker_client is None:
+        return PERSONAS[name]()
+    from evals.model_persona import ModelPersona
+
+    return ModelPersona(name, services, role)
+
+
+def run_all(services: Services, plans: list[str], personas: list[str], n: int, seed: int, workers: int) -> list[Result]:
+    jobs = [(plan_role.split(":")[0], (plan_role.split(":") + ["RS"])[1].upper(), persona, seed + i)
+            for plan_role in plans for persona in personas for i in range(n)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(lambda j: run_one(services, make_persona(j[2], services, j[1]), j[0], j[1], j[3]), job)
+                   for job in jobs]
+        return [f.result() for f in futures]
+
+
+def calibration(services: Services) -> float | None:
+    """Spearman of the judge in use against the team's graded answers."""
+    from evals.bench_judge import load_calibration
+    from interviewer.judge.calibration import spearman
+    from interviewer.judge.rubric import rubric_for_lp, rubric_for_question
+
+    full = load_with_extras(services.settings.corpus_dir, [])
+    questions = {q.id: q for q in full.questions}
+    lps = {lp.id: lp for lp in full.lps}
+    scores, grades = [], []
+    for a in load_calibration():
+        if a["kind"] == "technical":
+            rubric = rubric_for_question(questions[a["target"]])
+        else:
+            lp = lps[a["target"]]
+            rubric = rubric_for_lp(lp, lp.probes[0].text, f"{lp.id}.probe-1")
+        scores.append(services.judge.score(rubric, a["answer"]).overall)
+        grades.append(float(a["grade"]))
+    return spearman(scores, grades)
+
+
+def summarise(services: Services, results: list[Result], with_calibration: bool = True) -> dict[str, Any]:
+    questions = {q.id: q for q in services.corpus.questions}
+    by_persona: dict[str, list[float]] = {}
+    for r in results:
+        by_persona.setdefault(r.persona, []).append(r.overall)
+    strong, weak = by_persona.get("strong", []), by_persona.get("weak", [])
+    valid = total = 0
+    relevant = follow_ups = 0
+    within = rounds = 0
+    pivots: list[int] = []
+    for r in results:
+        v, t = m.evidence_counts(r.turns)
+        valid, total = valid + v, total + t
+        rel, fu = m.follow_up_relevance(r.turns, questions)
+        relevant, follow_ups = relevant + rel, follow_ups + fu
+        plan = Interview.resume(services, r.session_id).state.plan
+        w, n = m.rounds_within_budget(plan, r.turns)
+        within, rounds = within + w, rounds + n
+        pivots += m.pivots_per_technical_round(plan, r.turns)
+    turn_ms = [x for r in results for x in r.turn_ms]
+    tokens = [x for r in results for x in r.model_prompt_tokens]
+    out: dict[str, Any] = {
+        "interviews": len(results),
+        "turns": len(turn_ms),
+        "mode": services.mode,
+        "separation_auc": m.roc_auc(strong, weak),
+        "separation_gap": (m.mean(strong) - m.mean(weak)) if strong and weak else None,
+        "calibration_spearman": calibration(services) if with_calibration else None,
+        "evidence_validity": valid / total if total else None,
+        "evidence_quotes": total,
+        "pivots_per_technical_round": m.mean(pivots),
+        "technical_rounds_with_a_pivot": sum(1 for p in pivots if p > 0) / len(pivots) if pivots else None,
+        "follow_up_relevance": relevant / follow_ups if follow_ups else None,
+        "follow_ups": follow_ups,
+        "repeated_questions": sum(m.repeated_items(r.turns) for r in results),
+        "stuck_loops": sum(1 for r in results if r.stuck),
+        "rounds_within_budget": within / rounds if rounds else None,
+        "turn_ms_p50": m.percentile(turn_ms, 50),
+        "turn_ms_p95": m.percentile(turn_ms, 95),
+        "prompt_tokens_mean": m.mean(tokens),
+        "prompt_tokens_max": max(tokens) if tokens else None,
+        "report_ms_p50": m.percentile([r.report_ms for r in results], 50),
+        "by_persona": {p: {"mean_overall": round(m.mean(v) or 0, 2), "interviews": len(v),
+                           "recommendations": dict(sorted(_count(r.recommendation for r in results if r.persona == p).items()))}
+                       for p, v in sorted(by_persona.items())},
+    }
+    out["thresholds"] = {name: {"rule": f"{op} {bound}", "value": out[name], "pass": _passes(out[name], op, bound)}
+                         for name, (op, bound) in THRESHOLDS.items()}
+    return out
+
+
+def _count(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for x in items:
+        counts[x] = counts.get(x, 0) + 1
+    return counts
+
+
+def _passes(value: Any, op: str, bound: float) -> bool | None:
+    if value is None:
+        return None
+    return value >= bound if op == ">=" else value == bound
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def markdown(s: dict[str, Any]) -> str:
+    rows = [
+        ("Judge", "separation ROC-AUC (strong vs weak overall)", s["separation_auc"], "separation_auc"),
+        ("Judge", "separation mean gap (points on 1-4)", s["separation_gap"], None),
+        ("Judge", "calibration Spearman vs graded answers", s["calibration_spearman"], None),
+        ("Judge", f"evidence validity ({s['evidence_quotes']} quotes verbatim)", s["evidence_validity"], "evidence_validity"),
+        ("Interviewer", "pivots per technical round", s["pivots_per_technical_round"], None),
+        ("Interviewer", "technical rounds with a pivot", s["technical_rounds_with_a_pivot"], None),
+        ("Interviewer", f"follow-up relevance ({s['follow_ups']} follow-ups)", s["follow_up_relevance"], None),
+        ("Interviewer", "repeated questions", s["repeated_questions"], "repeated_questions"),
+        ("Interviewer", "stuck loops", s["stuck_loops"], "stuck_loops"),
+        ("Interviewer", "rounds closed within budget", s["rounds_within_budget"], None),
+        ("Cost and speed", "engine overhead per turn p50 (ms)", s["turn_ms_p50"], None),
+        ("Cost and speed", "engine overhead per turn p95 (ms)", s["turn_ms_p95"], None),
+        ("Cost and speed", "prompt tokens per model call, mean", s["prompt_tokens_mean"], None),
+        ("Cost and speed", "prompt tokens per model call, max", s["prompt_tokens_max"], None),
+        ("Cost and speed", "report generation p50 (ms)", s["report_ms_p50"], None),
+    ]
+    lines = [f"Quality eval: {s['interviews']} interviews, {s['turns']} turns, mode: {s['mode']}", "",
+             "| area | metric | value | threshold |", "|---|---|---|---|"]
+    for area, name, value, key in rows:
+        rule = ""
+        if key:
+            t = s["thresholds"][key]
+            rule = f"{t['rule']}: {'pass' if t['pass'] else 'n/a' if t['pass'] is None else 'FAIL'}"
+        lines.append(f"| {area} | {name} | {_fmt(value, 1 if 'ms' in name or 'tokens' in name else 3)} | {rule} |")
+    lines += ["", "| persona | interviews | mean overall | recommendations |", "|---|---|---|---|"]
+    for p, v in s["by_persona"].items():
+        recs = ", ".join(f"{k} {n}" for k, n in v["recommendations"].items())
+        lines.append(f"| {p} | {v['interviews']} | {v['mean_overall']:.2f} | {recs} |")
+    return "\n".join(lines)
+
+
+def save(results: list[Result], summary: dict[str, Any], table: str, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / "table.md").write_text(table + "\n", encoding="utf-8")
+    folder = out / "transcripts"
+    folder.mkdir(exist_ok=True)
+    for r in results:
+        data = {"plan": r.plan, "role": r.role, "persona": r.persona, "seed": r.seed, "session_id": r.session_id,
+                "overall": r.overall, "recommendation": r.recommendation, "stuck": r.stuck,
+                "turns": [t.model_dump(mode="json") for t in r.turns]}
+        (folder / f"{r.plan}-{r.role}-{r.persona}-{r.seed}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def build_services(settings: Settings) -> Services:
+    corpus = eval_corpus(load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs))
+    return Services.from_settings(settings, corpus=corpus)
+
+
+def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, workers: int = 2,
+             out: Path | None = None, settings: Settings | None = None, with_calibration: bool = True) -> tuple[dict, str]:
+    """Run the eval in a throw-away data directory; returns (metrics, Markdown table)."""
+    unknown = [p for p in personas if p not in PERSONAS]
+    if unknown:
+        raise ValueError(f"unknown persona(s) {', '.join(unknown)}; choose from {', '.join(PERSONAS)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = settings or Settings.from_env()
+        services = build_services(base.model_copy(update={"home": Path(tmp)}))
+        services.warm_up()
+        results = run_all(services, plans, personas, n, seed, workers)
+        summary = summarise(services, results, with_calibration)
+        table = markdown(summary)
+        if out is not None:
+            save(results, summary, table, out)
+    return summary, table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plans", nargs="+", default=list(DEFAULT_PLANS), help="plan[:role], e.g. loop:DS")
+    parser.add_argument("--personas", nargs="+", default=list(PERSONAS))
+    parser.add_argument("--n", type=int, default=2, help="interviews per plan and persona")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "quality")
+    args = parser.parse_args(argv)
+    _, table = evaluate(args.plans, args.personas, args.n, args.seed, args.workers, args.out)
+    print(table)  # noqa: T201 - a command-line tool
+    print(f"\nWrote {args.out / 'metrics.json'} and transcripts under {args.out / 'transcripts'}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

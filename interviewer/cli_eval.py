@@ -1,0 +1,49 @@
+"""`interviewer eval`: simulated candidates measure the interviewer and the judge (evals/quality.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from interviewer.cli import EXIT_BAD_INPUT, app, err, out, settings
+
+
+@app.command("eval")
+def eval_command(
+    plans: Annotated[Optional[list[str]], typer.Option("--plans", help="plan[:role], repeatable, e.g. loop:DS.")] = None,
+    personas: Annotated[Optional[list[str]], typer.Option("--personas", help="Repeatable; default: all.")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Interviews per plan and persona.")] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Interviews run in parallel.")] = 2,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where metrics.json, table.md and transcripts go.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON instead of the table.")] = False,
+) -> None:
+    """Simulated interviews per plan and persona; prints the quality table and writes JSON."""
+    try:
+        from evals.personas import PERSONAS
+        from evals.quality import DEFAULT_PLANS, HERE, evaluate
+    except ImportError:
+        err.print("[red]`interviewer eval` needs the evals/ folder of a source checkout (git clone the project).[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    from interviewer.plans import PLAN_IDS
+
+    plans = plans or list(DEFAULT_PLANS)
+    for plan in plans:
+        name, _, role = plan.partition(":")
+        if name not in PLAN_IDS or role.upper() not in ("", "RS", "DS"):
+            err.print(f"[red]--plans {plan!r}: expected PLAN[:RS|DS] with PLAN one of {', '.join(PLAN_IDS)}[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    for persona in personas or []:
+        if persona not in PERSONAS:
+            err.print(f"[red]--personas {persona!r} is not one of: {', '.join(PERSONAS)}[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    target = out_dir or HERE / "results" / "quality"
+    summary, table = evaluate(plans, personas or list(PERSONAS), n, seed, workers, target, settings())
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        out.print(table, markup=False, highlight=False)
+        out.print(f"\nWrote {target / 'metrics.json'}, {target / 'table.md'} and transcripts under {target / 'transcripts'}")
