@@ -125,3 +125,30 @@ def test_login_is_required_when_auth_is_set(tmp_path, corpus, embedder):
         assert services.store.session(browser["session_id"]).user == "ana"
     finally:
         demo.close()
+
+
+def test_history_lists_sessions_and_resumes_an_unfinished_one(app):
+    _, url = app
+    client = Client(url, verbose=False)
+    browser = {"browser_id": "historian", "session_id": ""}
+    started = client.predict(browser, "RS", "stats", 0, False, [], True, None, api_name="/start")[0]
+    client.predict(started, ANSWER.format(tag="history"), None, api_name="/send")
+    fresh = {"browser_id": "historian", "session_id": ""}  # e.g. another tab, or after clearing the current one
+    table, pick, trend, stories = client.predict(fresh, api_name="/history")
+    assert [row[0] for row in table["data"]] == [started["session_id"]]
+    assert pick["value"] == started["session_id"] and pick["choices"][0][0].startswith("stats RS")
+    resumed = client.predict(fresh, pick["value"], api_name="/resume")
+    assert resumed[0]["session_id"] == started["session_id"]
+    assert any("For history" in chat_text(m) for m in resumed[1])
+
+
+def test_failures_reach_the_user_as_one_friendly_line(caplog):
+    from interviewer.ui.app import FRIENDLY_FAILURE, _failure
+    from interviewer.ui.controller import UserError
+
+    assert _failure(UserError("Type an answer first.")) == "Type an answer first."
+    try:
+        raise RuntimeError("database is locked\nTraceback details")
+    except RuntimeError as exc:
+        assert _failure(exc) == FRIENDLY_FAILURE
+    assert "database is locked" in caplog.text  # the detail goes to the log, not to the user

@@ -104,7 +104,7 @@ def test_a_whole_interview_in_the_browser(app_url, page):
     page.locator("#end").click()
     page.wait_for_function("document.querySelector('#progress')?.innerText.includes('finished')", timeout=60_000)
     page.get_by_role("tab", name="Report").click()
-    page.wait_for_function("document.querySelector('#report-headline')?.innerText.includes('Overall')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#report-headline')?.innerText.includes('Mean competency score')", timeout=60_000)
     headline = page.locator("#report-headline").inner_text()
     assert any(r in headline for r in ("Strong Hire", "Inclined", "Not Inclined", "Strong No Hire", "Not enough evidence"))
     page.screenshot(path=str(ARTEFACTS / "3-report.png"), full_page=True)

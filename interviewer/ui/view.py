@@ -77,7 +77,7 @@ def _fmt(value: float | None) -> str:
 def report_headline(r: Report) -> str:
     lines = [f"## {r.recommendation}", "",
              f"**{r.plan_title}**, session `{r.session_id}`" + ("" if r.finished else " (in progress: a partial report)"),
-             "", f"Overall {_fmt(r.overall)} / 4 · judges: {', '.join(r.judges) or 'none'} · mode: {r.mode}", ""]
+             "", f"Mean competency score {_fmt(r.overall)} / 4 · judges: {', '.join(r.judges) or 'none'} · mode: {r.mode}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
     if r.flags:
