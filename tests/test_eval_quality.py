@@ -130,3 +130,17 @@ def test_eval_command_rejects_bad_input():
     assert result.exit_code == 2 and "expected PLAN[:RS|DS]" in result.output
     result = CliRunner().invoke(app, ["eval", "--personas", "genius"])
     assert result.exit_code == 2 and "is not one of" in result.output
+
+
+def test_the_same_seed_gives_the_same_interviews(tmp_path):
+    def once(sub: str) -> dict:
+        settings = Settings.from_env(env={"INTERVIEWER_HOME": str(tmp_path / sub)})
+        summary, _ = evaluate(["phone-screen:RS"], ["average", "no_result"], n=2, seed=5, workers=2,
+                              out=tmp_path / f"out-{sub}", settings=settings, with_calibration=False)
+        return summary
+
+    first, second = once("a"), once("b")
+    assert first["by_persona"] == second["by_persona"] and first["follow_ups"] == second["follow_ups"]
+    said = [sorted((tmp_path / f"out-{x}" / "transcripts").glob("*.json")) for x in "ab"]
+    texts = [[[t["text"] for t in json.loads(p.read_text())["turns"]] for p in paths] for paths in said]
+    assert texts[0] == texts[1]

@@ -103,6 +103,13 @@ class Controller:
                 live = self._live.setdefault(session_id, live)
         return live
 
+    def _open(self, user: str, session_id: str) -> Interview:
+        """The interview to act on (under its lock): this user's, and not yet over."""
+        interview = self._interview(user, session_id)
+        if interview.finished:
+            raise UserError("This interview has ended; its report is in the Report tab.")
+        return interview
+
     def start(self, user: str, choice: SetupChoice, resume_file: Path | None = None) -> Screen:
         projects: list[str] = []
         if resume_file is not None:
@@ -138,13 +145,11 @@ class Controller:
     def send(self, user: str, session_id: str | None, message: str, guess: str | None = None) -> Iterator[Screen]:
         """One candidate message; yields the screen as the interviewer's reply streams in."""
         if not session_id:
-            raise UserError("Start an interview first (Set-up tab).")
+            raise UserError("Start an interview first (Set up tab).")
         if not message or not message.strip():
             raise UserError("Type an answer first, or use Hint, Skip or End.")
         with self._lock(session_id):
-            interview = self._interview(user, session_id)
-            if interview.finished:
-                raise UserError("This interview has ended; its report is in the Report tab.")
+            interview = self._open(user, session_id)
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
             base = view.messages(interview.turns, self._guesses(session_id))
@@ -185,15 +190,13 @@ class Controller:
     def run_code(self, user: str, session_id: str | None, code: str) -> tuple[Screen, str]:
         """Run the candidate's code or query against the open question; the run joins the transcript."""
         if not session_id:
-            raise UserError("Start an interview first (Set-up tab).")
+            raise UserError("Start an interview first (Set up tab).")
         if not code or not code.strip():
             raise UserError("The code pane is empty.")
         from interviewer.ui.runs import result_markdown
 
         with self._lock(session_id):
-            interview = self._interview(user, session_id)
-            if interview.finished:
-                raise UserError("This interview has ended; its report is in the Report tab.")
+            interview = self._open(user, session_id)
             try:
                 result, _ = interview.run_code(code)
             except LookupError:
