@@ -169,3 +169,15 @@ def test_run_button_runs_the_hidden_tests_of_the_open_question(ctl, services):
     other = ctl.start("u8", SetupChoice(plan_id="ml-breadth", seed=1))
     with pytest.raises(UserError, match="no hidden tests"):
         ctl.run_code("u8", other.session_id, "print(1)")
+
+
+def test_a_new_code_question_opens_a_fresh_pane_with_the_function_to_write(ctl, services):
+    screen = ctl.start("u9", SetupChoice(plan_id="coding", seed=2))
+    item = ctl._live[screen.session_id].state.item
+    problem = services.problem_for(item.item_id)  # seed 2 opens with two-sum, which has hidden tests
+    assert screen.code_template.startswith(problem.signature.rstrip(":") + ":")
+    follow, _ = last(ctl.send("u9", screen.session_id, "I would use a hash map from value to index, one pass."))
+    assert ctl._live[screen.session_id].state.item.item_id == item.item_id  # a follow-up on the same question
+    assert follow.code_template is None, "a follow-up keeps the candidate's code"
+    sql = ctl.start("u9", SetupChoice(plan_id="sql", seed=1))
+    assert sql.code_template.startswith("-- One SELECT")

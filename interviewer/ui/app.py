@@ -139,18 +139,20 @@ def build_app(services: Services) -> gr.Blocks:
         def screen_out(screen: Screen | None, browser_state: dict[str, Any], note: str = "") -> tuple:
             if screen is None:
                 return (browser_state, [], "Start an interview in the Set up tab.", gr.update(visible=False),
-                        gr.update(), gr.update(), gr.update(visible=False), "", note)
+                        gr.update(), gr.update(), gr.update(visible=False), "", note, gr.update())
             browser_state = {**browser_state, "session_id": screen.session_id}
             language = screen.code_language
+            fresh = screen.code_template is not None  # a new question: a fresh pane and no old run result
             return (
                 browser_state, screen.messages, screen.progress, gr.update(visible=language is not None),
-                gr.update(language=language or "python"),
+                gr.update(language=language or "python", **({"value": screen.code_template} if fresh else {})),
                 gr.update(interactive=screen.runnable, value="Run against the tests" if screen.runnable
                           else "Run (no hidden tests for this question)"),
                 gr.update(visible=screen.lp_guess_open), screen.tally, note or screen.notice,
+                "" if fresh else gr.update(),
             )
 
-        screen_outputs = [browser, chat, progress, code_box, code, run_btn, guess_box, tally, notice]
+        screen_outputs = [browser, chat, progress, code_box, code, run_btn, guess_box, tally, notice, run_out]
 
         def on_load(browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
             browser_state = dict(browser_state or {})
@@ -183,7 +185,7 @@ def build_app(services: Services) -> gr.Blocks:
                         yield (*screen_out(last, browser_state), "", gr.update())
                     last = screen
             except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
-                yield (*[gr.update()] * (len(screen_outputs) - 1), _failure(exc), gr.update(), gr.update())
+                yield (*[gr.update()] * (len(screen_outputs) - 2), _failure(exc), gr.update(), gr.update(), gr.update())
                 return
             if last is not None:
                 yield (*screen_out(last, browser_state), "", None)
@@ -207,8 +209,8 @@ def build_app(services: Services) -> gr.Blocks:
             try:
                 screen, panel = ctl.run_code(user_of(request, browser_state), browser_state.get("session_id"), code_v)
             except Exception as exc:  # noqa: BLE001
-                return (*[gr.update()] * len(screen_outputs), _failure(exc))
-            return (*screen_out(screen, browser_state), panel)
+                return (*[gr.update()] * (len(screen_outputs) - 1), _failure(exc))
+            return (*screen_out(screen, browser_state)[:-1], panel)
 
         turn_outputs = [*screen_outputs, answer, guess]
         send_btn.click(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn", api_name="send")
@@ -217,7 +219,7 @@ def build_app(services: Services) -> gr.Blocks:
                             api_name="send_code")
         for button, name in ((hint_btn, "hint"), (skip_btn, "skip"), (end_btn, "end")):
             button.click(on_command(name), [browser], turn_outputs, concurrency_id="turn", api_name=name)
-        run_btn.click(on_run, [browser, code], [*screen_outputs, run_out], concurrency_id="turn", api_name="run")
+        run_btn.click(on_run, [browser, code], screen_outputs, concurrency_id="turn", api_name="run")
         start_btn.click(on_start, [browser, role, plan, difficulty, bar_raiser, lp_focus, guess_lp, resume],
                         [*screen_outputs, tabs, setup_notice], api_name="start")
         demo.load(on_load, [browser], [*screen_outputs, tabs], api_name="load")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from interviewer.engine import Interview, Services
 from interviewer.plans import PLAN_IDS
-from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round
+from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
 from interviewer.ui import view
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class Screen(BaseModel):
     finished: bool
     code_language: str | None = None  # "python" or "sql" in code rounds, else the pane hides
     runnable: bool = False  # the current question has hidden tests or a reference query
+    code_template: str | None = None  # a fresh code pane for a question just asked; None keeps what is there
     lp_guess_open: bool = False  # the current item probes an LP and guessing is on
     tally: str = ""
     notice: str = ""
@@ -221,8 +222,11 @@ class Controller:
         item = state.item
         language = None if state.finished else CODE_ROUNDS.get(state.round_plan.kind)
         guessed = {g["item_id"] for g in guesses}
-        from interviewer.ui.runs import is_runnable
+        from interviewer.ui.runs import code_template, is_runnable
 
+        last = interview.turns[-1] if interview.turns else None
+        just_asked = bool(last and last.speaker == "interviewer" and last.decision is not None
+                          and last.decision.action is Action.ASK)
         return Screen(
             session_id=interview.session_id,
             messages=messages if messages is not None else view.messages(interview.turns, guesses),
@@ -230,6 +234,7 @@ class Controller:
             finished=state.finished,
             code_language=language,
             runnable=bool(item and language and is_runnable(self.s, item.item_id)),
+            code_template=code_template(self.s, item.item_id, language) if just_asked and item and language else None,
             lp_guess_open=bool(meta.get("guess_lp", True) and item and item.kind in ("lp_probe", "pivot")
                                and item.item_id not in guessed and not state.finished),
             tally=view.tally(guesses) if meta.get("guess_lp", True) else "",

@@ -17,6 +17,20 @@ def is_runnable(services: Services, item_id: str) -> bool:
     return services.problem_for(item_id) is not None
 
 
+SQL_TEMPLATE = "-- One SELECT (or WITH ... SELECT) query; Run checks it against the seeded tables.\nSELECT\n"
+
+
+def code_template(services: Services, item_id: str, language: str) -> str:
+    """What the code pane starts with for a new question: the function to write, or a query stub."""
+    problem = services.problem_for(item_id)
+    if language == "sql":
+        return SQL_TEMPLATE
+    if problem is None or not hasattr(problem, "signature"):
+        return ""
+    signature = problem.signature.rstrip().rstrip(":")
+    return f"{signature}:\n    # Run checks the examples and the hidden tests.\n    ...\n"
+
+
 def result_markdown(result) -> str:  # noqa: ANN001 - a CodeRunResult or SqlRunResult
     return coding_markdown(result) if hasattr(result, "tests") else sql_markdown(result)
 
