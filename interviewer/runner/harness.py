@@ -158,6 +158,10 @@ def convert_args(raw, converters):
             args.append(to_cycle(value))
         elif kind == "tree":
             args.append(to_tree(value))
+        elif kind == "ndarray":
+            import numpy
+
+            args.append(numpy.asarray(value, dtype=float))
         else:
             args.append(value)
     trees = [a for a, k in zip(args, converters) if k == "tree"]

@@ -19,7 +19,7 @@ from interviewer.corpus import CorpusProblem, _compose, _node_line, _validate
 
 log = logging.getLogger(__name__)
 
-ArgConverter = Literal["plain", "linked_list", "linked_list_cycle", "tree", "tree_ref"]
+ArgConverter = Literal["plain", "linked_list", "linked_list_cycle", "tree", "tree_ref", "ndarray"]
 ReturnConverter = Literal["plain", "linked_list", "tree", "node_val"]
 Compare = Literal["exact", "unordered", "unordered_nested", "float", "any_of"]
 Helper = Literal["ListNode", "TreeNode"]
