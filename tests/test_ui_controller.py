@@ -181,3 +181,16 @@ def test_a_new_code_question_opens_a_fresh_pane_with_the_function_to_write(ctl, 
     assert follow.code_template is None, "a follow-up keeps the candidate's code"
     sql = ctl.start("u9", SetupChoice(plan_id="sql", seed=1))
     assert sql.code_template.startswith("-- One SELECT")
+
+
+def test_model_mode_streams_token_by_token_into_the_chat(fake, tmp_path, corpus, built_retriever):
+    env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake.base_url,
+           "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "2", "INTERVIEWER_MAX_RETRIES": "0"}
+    services = Services.from_settings(Settings.from_env(env=env), corpus=corpus, retriever=built_retriever)
+    ctl = Controller(services)
+    screen = ctl.start("m1", SetupChoice(plan_id="behavioral", seed=1))
+    final, screens = last(ctl.send("m1", screen.session_id, STORY))
+    replies = [s.messages[-1]["content"] for s in screens[1:-1]]
+    assert len(replies) >= 3 and all(b.startswith(a) for a, b in zip(replies, replies[1:])), "the reply grows piece by piece"
+    assert final.messages[-1]["content"] == services.store.turns(screen.session_id)[-1].text
+    assert services.store.session(screen.session_id).meta["usage"]["calls"] >= 2

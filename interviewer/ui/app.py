@@ -294,7 +294,7 @@ def launch(services: Services, prevent_thread_lock: bool = False, port: int | No
     demo.launch(
         server_name=settings.ui_host, server_port=port if port is not None else settings.ui_port, auth=auth,
         prevent_thread_lock=prevent_thread_lock, show_error=False, ssr_mode=False, quiet=True,
-        allowed_paths=[str(settings.home / "reports")], css=CSS,
+        allowed_paths=[str(settings.home / "reports")], css=CSS, max_file_size="5mb",  # the resume limit
         theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                 font_mono=["ui-monospace", "monospace"]),
     )

@@ -216,7 +216,8 @@ class Controller:
     # ---- what the screen shows ----------------------------------------------------------------
 
     def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "") -> Screen:
-        meta = self.s.store.session(interview.session_id).meta
+        row = self.s.store.session(interview.session_id)  # one read per screen: streaming makes many
+        meta = row.meta
         guesses = meta.get("lp_guesses", [])
         state = interview.state
         item = state.item
@@ -230,7 +231,7 @@ class Controller:
         return Screen(
             session_id=interview.session_id,
             messages=messages if messages is not None else view.messages(interview.turns, guesses),
-            progress=view.progress(state, self.s.clock(), self.s.store.session(interview.session_id).created_at),
+            progress=view.progress(state, self.s.clock(), row.created_at),
             finished=state.finished,
             code_language=language,
             runnable=bool(item and language and is_runnable(self.s, item.item_id)),
