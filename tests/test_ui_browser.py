@@ -102,9 +102,11 @@ def test_a_whole_interview_in_the_browser(app_url, page):
     page.wait_for_function(f"document.querySelectorAll('#chat .message').length >= {count}", timeout=30_000)
 
     page.locator("#end").click()
-    page.wait_for_function("document.querySelector('#progress')?.innerText.includes('finished')", timeout=60_000)
-    page.get_by_role("tab", name="Report").click()
+    # Ending opens the Report tab by itself, with the report in it.
     page.wait_for_function("document.querySelector('#report-headline')?.innerText.includes('Mean competency score')", timeout=60_000)
+    assert page.get_by_role("tab", name="Report").get_attribute("aria-selected") == "true"
+    expect(page.locator("#dl-html")).to_be_visible(timeout=30_000)
+    page.wait_for_function("!document.querySelector('.pending, .generating')", timeout=30_000)
     headline = page.locator("#report-headline").inner_text()
     assert any(r in headline for r in ("Strong Hire", "Inclined", "Not Inclined", "Strong No Hire", "Not enough evidence"))
     page.screenshot(path=str(ARTEFACTS / "3-report.png"), full_page=True)
@@ -114,3 +116,8 @@ def test_a_whole_interview_in_the_browser(app_url, page):
     download.value.save_as(str(saved))
     html = saved.read_text(encoding="utf-8")
     assert "<html" in html.lower() and live.id in html
+
+    page.get_by_role("tab", name="History").click()
+    expect(page.locator("#stories")).to_contain_text("Stories practised per LP", timeout=30_000)
+    expect(page.locator("#sessions")).to_contain_text(live.id)
+    page.screenshot(path=str(ARTEFACTS / "4-history.png"), full_page=True)

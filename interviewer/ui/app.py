@@ -116,10 +116,10 @@ def build_app(services: Services) -> gr.Blocks:
                         tally = gr.Markdown(elem_id="tally")
             with gr.Tab("Report", id="report") as report_tab:
                 headline = gr.Markdown("No interview yet.", elem_id="report-headline")
-                with gr.Row():
-                    scores = gr.Dataframe(headers=["kind", "name", "score", "items", "level"], interactive=False,
-                                          label="Scores (1-4)")
-                    chart = gr.BarPlot(x="name", y="score", color="kind", y_lim=[0, 4], label="Scores", x_label_angle=-30)
+                scores = gr.Dataframe(headers=["kind", "name", "score", "items", "what this level looks like"],
+                                      interactive=False, wrap=True, label="Scores (1-4)", elem_id="scores",
+                                      column_widths=["12%", "20%", "7%", "6%", "55%"])
+                chart = gr.BarPlot(x="name", y="score", color="kind", y_lim=[0, 4], label="Scores", x_label_angle=-30)
                 evidence = gr.Markdown()
                 with gr.Row():
                     dl_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="dl-md")
@@ -127,12 +127,14 @@ def build_app(services: Services) -> gr.Blocks:
                     dl_json = gr.DownloadButton("Download JSON", visible=False, elem_id="dl-json")
             with gr.Tab("History", id="history") as history_tab:
                 sessions_table = gr.Dataframe(headers=["id", "started", "format", "role", "status", "turns",
-                                                       "recommendation", "overall"], interactive=False, label="Sessions")
+                                                       "recommendation", "overall"], interactive=False, label="Sessions",
+                                              elem_id="sessions")
                 with gr.Row():
                     pick = gr.Dropdown([], label="Unfinished sessions", elem_id="pick")
                     resume_btn = gr.Button("Resume it", elem_id="resume")
-                trend = gr.LinePlot(x="session", y="score", color="name", y_lim=[0, 4], label="Trend per competency and LP")
-                stories = gr.Markdown()
+                trend = gr.LinePlot(x="session", y="score", color="name", y_lim=[0, 4], label="Trend per competency and LP",
+                                    elem_id="trend")
+                stories = gr.Markdown(elem_id="stories")
 
         # ---- adapters ----------------------------------------------------------------------
 
@@ -212,14 +214,6 @@ def build_app(services: Services) -> gr.Blocks:
                 return (*[gr.update()] * (len(screen_outputs) - 1), _failure(exc))
             return (*screen_out(screen, browser_state)[:-1], panel)
 
-        turn_outputs = [*screen_outputs, answer, guess]
-        send_btn.click(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn", api_name="send")
-        answer.submit(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn", api_visibility="undocumented")
-        send_code_btn.click(on_send_code, [browser, answer, code, guess], turn_outputs, concurrency_id="turn",
-                            api_name="send_code")
-        for button, name in ((hint_btn, "hint"), (skip_btn, "skip"), (end_btn, "end")):
-            button.click(on_command(name), [browser], turn_outputs, concurrency_id="turn", api_name=name)
-        run_btn.click(on_run, [browser, code], screen_outputs, concurrency_id="turn", api_name="run")
         start_btn.click(on_start, [browser, role, plan, difficulty, bar_raiser, lp_focus, guess_lp, resume],
                         [*screen_outputs, tabs, setup_notice], api_name="start")
         demo.load(on_load, [browser], [*screen_outputs, tabs], api_name="load")
@@ -239,7 +233,31 @@ def build_app(services: Services) -> gr.Blocks:
                     view.evidence_markdown(report), *(gr.update(value=str(paths[f]), visible=True)
                                                       for f in ("md", "html", "json")))
 
-        report_tab.select(on_report, [browser], [headline, scores, chart, evidence, dl_md, dl_html, dl_json], api_name="report")
+        report_outputs = [headline, scores, chart, evidence, dl_md, dl_html, dl_json]
+        report_tab.select(on_report, [browser], report_outputs, api_name="report")
+
+        def after_turn(browser_state: dict[str, Any]) -> Any:
+            """When the interview has just ended, open the Report tab (selecting it loads the report)."""
+            session_id = browser_state.get("session_id")
+            try:
+                done = bool(session_id) and services.store.session(session_id).status == "finished"
+            except KeyError:
+                done = False
+            return gr.Tabs(selected="report") if done else gr.Tabs()
+
+        turn_outputs = [*screen_outputs, answer, guess]
+        turn_events = [
+            send_btn.click(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn", api_name="send"),
+            answer.submit(on_send, [browser, answer, guess], turn_outputs, concurrency_id="turn",
+                          api_visibility="undocumented"),
+            send_code_btn.click(on_send_code, [browser, answer, code, guess], turn_outputs, concurrency_id="turn",
+                                api_name="send_code"),
+            *(button.click(on_command(name), [browser], turn_outputs, concurrency_id="turn", api_name=name)
+              for button, name in ((hint_btn, "hint"), (skip_btn, "skip"), (end_btn, "end"))),
+        ]
+        for event in turn_events:
+            event.then(after_turn, [browser], [tabs], api_visibility="undocumented")
+        run_btn.click(on_run, [browser, code], screen_outputs, concurrency_id="turn", api_name="run")
 
         def on_history(browser_state: dict[str, Any], request: gr.Request) -> tuple:
             try:
@@ -248,7 +266,8 @@ def build_app(services: Services) -> gr.Blocks:
                 return [], gr.update(choices=[]), None, _failure(exc)
             choices = view.resumable(h)
             return (view.session_rows(h), gr.update(choices=choices, value=choices[0][1] if choices else None),
-                    pd.DataFrame(view.trend_rows(h), columns=["session", "score", "name"]),
+                    gr.update(value=pd.DataFrame(view.trend_rows(h), columns=["session", "score", "name"]),
+                              caption=view.trend_caption(h)),
                     view.stories_markdown(h, LEADERSHIP_PRINCIPLES))
 
         history_tab.select(on_history, [browser], [sessions_table, pick, trend, stories], api_name="history")

@@ -128,7 +128,15 @@ def session_rows(h: History) -> list[list[Any]]:
 
 
 def trend_rows(h: History) -> list[dict[str, Any]]:
-    return [{"session": p.session, "score": p.score, "name": f"{p.name} ({p.kind})"} for p in h.trend]
+    # "#01", "#02": an ordered category axis, not a number axis with fractional ticks.
+    return [{"session": f"#{p.session:02d}", "score": p.score, "name": f"{p.name} ({p.kind})"} for p in h.trend]
+
+
+def trend_caption(h: History) -> str:
+    finished = len({p.session for p in h.trend})
+    if finished < 2:
+        return f"Trends need two finished sessions; you have {finished}."
+    return f"Scores across your {finished} finished sessions, oldest first."
 
 
 def stories_markdown(h: History, all_lps: tuple[str, ...]) -> str:
