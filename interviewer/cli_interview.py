@@ -6,7 +6,6 @@ import getpass
 import json
 import random
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -36,7 +35,7 @@ def _services():  # noqa: ANN202
 
 def _warm_up(services) -> None:  # noqa: ANN001
     # Loading the model and the rubric embeddings takes seconds; do it while the candidate reads.
-    threading.Thread(target=services.warm_up, daemon=True).start()
+    services.warm_up_in_background()
 
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:

@@ -122,12 +122,29 @@ class Services:
         judge.client = self.judge.client.fork()
         return judge, self.speaker_client.fork()
 
-    def warm_up(self) -> int:
+    def warm_up(self, stop: threading.Event | None = None) -> int:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
         from interviewer.judge.rubric import rubric_texts
 
         offline = getattr(self.judge, "fallback", self.judge)
-        return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz")
+        return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz",
+                                    stop)
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Warm up while the candidate reads; stopped and joined at exit, because a thread still
+        inside the model when the interpreter shuts down aborts the process."""
+        import atexit
+
+        stop = threading.Event()
+        thread = threading.Thread(target=self.warm_up, args=(stop,), daemon=True, name="warm-up")
+        thread.start()
+
+        def finish() -> None:
+            stop.set()
+            thread.join(timeout=30)
+
+        atexit.register(finish)
+        return thread
 
     def speaker(self, seed: int, client: Any = None) -> Any:
         template = TemplateSpeaker(self.settings.prompts_dir, seed)

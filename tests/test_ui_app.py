@@ -152,3 +152,17 @@ def test_failures_reach_the_user_as_one_friendly_line(caplog):
     except RuntimeError as exc:
         assert _failure(exc) == FRIENDLY_FAILURE
     assert "database is locked" in caplog.text  # the detail goes to the log, not to the user
+
+
+def test_ui_command_says_clearly_when_the_port_is_taken(home):
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app as cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["ui", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"Cannot listen on http://127.0.0.1:{port}" in result.output and "--port to a free port" in result.output

@@ -85,6 +85,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "behavioral": {"star_structure": 0.35, "specificity": 0.2, "ownership": 0.2, "lp_alignment": 0.25},
 }
 _WARM_LOCK = threading.Lock()
+WARM_CHUNK = 128
 INTEGRITY_PENALTY = 1.0
 MISTAKE_PENALTY = 0.4
 CACHE_SIZE = 20_000
@@ -126,15 +127,15 @@ class OfflineJudge:
         """Forget answer sentences (rubric embeddings stay: they are part of being warm)."""
         self._cache.clear()
 
-    def warm_rubrics(self, texts: Sequence[str], cache_file: Path | None = None) -> int:
+    def warm_rubrics(self, texts: Sequence[str], cache_file: Path | None = None, stop: threading.Event | None = None) -> int:
         """Embed every rubric text once, reusing a file under the data directory when it matches.
 
         Returns how many texts had to be embedded now.
         """
         with _WARM_LOCK:  # one warm-up at a time per process; the next one reads the file
-            return self._warm_rubrics(list(dict.fromkeys(texts)), cache_file)
+            return self._warm_rubrics(list(dict.fromkeys(texts)), cache_file, stop)
 
-    def _warm_rubrics(self, wanted: list[str], cache_file: Path | None) -> int:
+    def _warm_rubrics(self, wanted: list[str], cache_file: Path | None, stop: threading.Event | None = None) -> int:
         key = hashlib.sha256(("\n".join(wanted) + model_id()).encode()).hexdigest()
         if all(t in self._rubric for t in wanted):
             return 0
@@ -146,7 +147,13 @@ class OfflineJudge:
                         return 0
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("ignoring unreadable rubric cache %s: %s", cache_file, exc)
-        vectors = self.embedder.encode(wanted)
+        # In chunks, so a program that is exiting can stop the warm-up between two of them.
+        chunks = []
+        for i in range(0, len(wanted), WARM_CHUNK):
+            if stop is not None and stop.is_set():
+                return 0
+            chunks.append(self.embedder.encode(wanted[i:i + WARM_CHUNK]))
+        vectors = np.vstack(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
         self._rubric.update(zip(wanted, vectors, strict=True))
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)

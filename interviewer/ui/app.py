@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -303,18 +302,20 @@ def _pydantic_line(exc: Exception) -> str:
 def launch(services: Services, prevent_thread_lock: bool = False, port: int | None = None, warm: bool = True) -> gr.Blocks:
     """Start the app on INTERVIEWER_HOST:INTERVIEWER_PORT (127.0.0.1:7860 by default)."""
     settings = services.settings
-    if warm:
-        # Model and rubric embeddings load while the candidate fills in the set-up.
-        threading.Thread(target=services.warm_up, daemon=True).start()
     demo = build_app(services)
     # Several candidates at once; turns of one session are serialised by the controller's lock.
     demo.queue(default_concurrency_limit=8)
     auth = [(user, password.get_secret_value()) for user, password in settings.ui_auth] or None
     demo.launch(
         server_name=settings.ui_host, server_port=port if port is not None else settings.ui_port, auth=auth,
-        prevent_thread_lock=prevent_thread_lock, show_error=False, ssr_mode=False, quiet=True,
+        prevent_thread_lock=True, show_error=False, ssr_mode=False, quiet=True,
         allowed_paths=[str(settings.home / "reports")], css=CSS, max_file_size="5mb",  # the resume limit
         theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                 font_mono=["ui-monospace", "monospace"]),
     )
+    if warm:
+        # Model and rubric embeddings load while the candidate fills in the set-up (once the port is ours).
+        services.warm_up_in_background()
+    if not prevent_thread_lock:
+        demo.block_thread()
     return demo
