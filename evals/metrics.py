@@ -107,8 +107,22 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
     return relevant, total
 
 
-def rounds_within_budget(plan: Plan, turns: list[Turn]) -> tuple[int, int]:
-    """(rounds whose candidate turns stayed within the round's turn budget, rounds reached)."""
-    per_round = Counter(t.round_index for t in turns if t.speaker == "candidate" and t.classification != "code_run")
-    within = sum(1 for i, n in per_round.items() if n <= plan.rounds[i].max_turns)
+def rounds_within_budget(plan: Plan, turns: list[Turn], grace_s: float = 0.0) -> tuple[int, int]:
+    """(rounds that kept to their turn budget and, within one answer's grace, their minutes; rounds reached).
+
+    The policy checks time after each answer, so a round may run over by the answer in progress.
+    """
+    per_round: dict[int, list[Turn]] = {}
+    for t in turns:
+        if t.speaker == "candidate" and t.classification != "code_run":
+            per_round.setdefault(t.round_index, []).append(t)
+    started = {}
+    for t in turns:
+        if t.speaker == "interviewer" and t.decision is not None and t.decision.round_index not in started:
+            started[t.decision.round_index] = t.created_at
+    within = 0
+    for i, said in per_round.items():
+        budget = plan.rounds[i]
+        elapsed = said[-1].created_at - started.get(i, said[0].created_at)
+        within += len(said) <= budget.max_turns and elapsed <= budget.minutes * 60 + grace_s
     return within, len(per_round)

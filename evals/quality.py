@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 DEFAULT_PLANS = ("loop:RS", "loop:DS", "phone-screen:DS", "behavioral:RS", "bar-raiser:RS")
 MAX_TURNS = 300
+# Simulated time a candidate turn takes: reading and thinking, then speaking at ~150 words a minute.
+TURN_BASE_S, TURN_PER_WORD_S, TURN_MAX_S = 20.0, 0.4, 240.0
 # name: (comparison, bound). Enforced by the CI test on a small offline eval.
 THRESHOLDS: dict[str, tuple[str, float]] = {
     "separation_auc": (">=", 0.9),
@@ -62,6 +65,23 @@ class Result:
     stuck: bool = False
 
 
+class SimClock:
+    """Interview time per thread (each interview runs in one worker thread), advanced per turn,
+    so the rounds' time budgets are exercised as in a real interview, not by the machine's speed."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __call__(self) -> float:
+        return getattr(self._local, "now", time.time())
+
+    def start(self) -> None:
+        self._local.now = 1_800_000_000.0
+
+    def advance(self, message: str) -> None:
+        self._local.now = self() + min(TURN_MAX_S, TURN_BASE_S + TURN_PER_WORD_S * len(message.split()))
+
+
 def eval_corpus(corpus: Corpus) -> Corpus:
     """The questions the answer bank can answer, and every LP."""
     bank = targets(behavioral=False)
@@ -75,6 +95,9 @@ def _model_seconds(interview: Interview) -> float:
 
 
 def run_one(services: Services, persona: Persona, plan: str, role: str, seed: int) -> Result:
+    clock = services.clock if isinstance(services.clock, SimClock) else None
+    if clock is not None:
+        clock.start()
     # A user per interview: "recent questions to avoid" must not depend on the order runs finish in.
     interview = Interview.start(services, plan, role, seed, user=f"eval-{plan}-{role}-{persona.name}-{seed}")
     turn_ms: list[float] = []
@@ -84,6 +107,8 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
             stuck = False
             break
         message = persona.answer(asked_now(services, interview))
+        if clock is not None:
+            clock.advance(message)
         model_before = _model_seconds(interview)
         start = time.perf_counter()
         interview.respond(message)
@@ -155,7 +180,7 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         rel, fu = m.follow_up_relevance(r.turns, questions)
         relevant, follow_ups = relevant + rel, follow_ups + fu
         plan = Interview.resume(services, r.session_id).state.plan
-        w, n = m.rounds_within_budget(plan, r.turns)
+        w, n = m.rounds_within_budget(plan, r.turns, grace_s=TURN_MAX_S)
         within, rounds = within + w, rounds + n
         pivots += m.pivots_per_technical_round(plan, r.turns)
     turn_ms = [x for r in results for x in r.turn_ms]
@@ -222,7 +247,7 @@ def markdown(s: dict[str, Any]) -> str:
         ("Interviewer", f"follow-up relevance ({s['follow_ups']} follow-ups)", s["follow_up_relevance"], None),
         ("Interviewer", "repeated questions", s["repeated_questions"], "repeated_questions"),
         ("Interviewer", "stuck loops", s["stuck_loops"], "stuck_loops"),
-        ("Interviewer", "rounds closed within budget", s["rounds_within_budget"], None),
+        ("Interviewer", "rounds closed within budget (turns and simulated minutes)", s["rounds_within_budget"], None),
         ("Cost and speed", "engine overhead per turn p50 (ms)", s["turn_ms_p50"], None),
         ("Cost and speed", "engine overhead per turn p95 (ms)", s["turn_ms_p95"], None),
         ("Cost and speed", "prompt tokens per model call, mean", s["prompt_tokens_mean"], None),
@@ -259,7 +284,9 @@ def save(results: list[Result], summary: dict[str, Any], table: str, out: Path) 
 
 def build_services(settings: Settings) -> Services:
     corpus = eval_corpus(load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs))
-    return Services.from_settings(settings, corpus=corpus)
+    services = Services.from_settings(settings, corpus=corpus)
+    services.clock = SimClock()
+    return services
 
 
 def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, workers: int = 2,

@@ -144,3 +144,19 @@ def test_the_same_seed_gives_the_same_interviews(tmp_path):
     said = [sorted((tmp_path / f"out-{x}" / "transcripts").glob("*.json")) for x in "ab"]
     texts = [[[t["text"] for t in json.loads(p.read_text())["turns"]] for p in paths] for paths in said]
     assert texts[0] == texts[1]
+
+
+def test_rounds_within_budget_counts_turns_and_simulated_minutes():
+    plan = build_plan("stats", "RS")  # one round: 30 minutes, 14 turns
+
+    def at(i, speaker, minute):  # noqa: ANN001, ANN202
+        d = Decision(action=Action.ASK, reason=".", round_index=0, item_id="q") if speaker == "interviewer" else None
+        return Turn(index=i, speaker=speaker, text="x", round_index=0, decision=d, created_at=minute * 60.0,
+                    classification="answer" if speaker == "candidate" else None)
+
+    on_time = [at(0, "interviewer", 0), at(1, "candidate", 10), at(2, "interviewer", 10), at(3, "candidate", 29)]
+    assert m.rounds_within_budget(plan, on_time) == (1, 1)
+    late = [*on_time[:3], at(3, "candidate", 36)]
+    assert m.rounds_within_budget(plan, late) == (0, 1)
+    assert m.rounds_within_budget(plan, late, grace_s=240) == (0, 1)  # 6 minutes over is more than one answer
+    assert m.rounds_within_budget(plan, [*on_time[:3], at(3, "candidate", 33)], grace_s=240) == (1, 1)
