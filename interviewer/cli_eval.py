@@ -8,13 +8,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from interviewer.cli import EXIT_BAD_INPUT, app, err, out, settings
+from interviewer.cli import EXIT_BAD_INPUT, app, err, settings
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
 @app.command("eval")
 def eval_command(
-    plans: Annotated[Optional[list[str]], typer.Option("--plans", help="plan[:role], repeatable, e.g. loop:DS.")] = None,
-    personas: Annotated[Optional[list[str]], typer.Option("--personas", help="Repeatable; default: all.")] = None,
+    plans: Annotated[Optional[list[str]], typer.Option("--plans", help="plan[:role], comma-separated or repeated, e.g. loop:DS,behavioral.")] = None,
+    personas: Annotated[Optional[list[str]], typer.Option("--personas", help="Comma-separated or repeated; default: all.")] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Interviews per plan and persona.")] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Interviews run in parallel.")] = 2,
@@ -30,7 +34,8 @@ def eval_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     from interviewer.plans import PLAN_IDS
 
-    plans = plans or list(DEFAULT_PLANS)
+    plans = _split(plans) or list(DEFAULT_PLANS)
+    personas = _split(personas)
     for plan in plans:
         name, _, role = plan.partition(":")
         if name not in PLAN_IDS or role.upper() not in ("", "RS", "DS"):
@@ -45,5 +50,6 @@ def eval_command(
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
-        out.print(table, markup=False, highlight=False)
-        out.print(f"\nWrote {target / 'metrics.json'}, {target / 'table.md'} and transcripts under {target / 'transcripts'}")
+        # Plain print: a console would wrap the Markdown table at the terminal's width.
+        print(table)
+        print(f"\nWrote {target / 'metrics.json'}, {target / 'table.md'} and transcripts under {target / 'transcripts'}")

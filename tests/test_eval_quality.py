@@ -128,8 +128,8 @@ def test_eval_command_rejects_bad_input():
 
     result = CliRunner().invoke(app, ["eval", "--plans", "loopy"])
     assert result.exit_code == 2 and "expected PLAN[:RS|DS]" in result.output
-    result = CliRunner().invoke(app, ["eval", "--personas", "genius"])
-    assert result.exit_code == 2 and "is not one of" in result.output
+    result = CliRunner().invoke(app, ["eval", "--personas", "strong,genius"])
+    assert result.exit_code == 2 and "'genius' is not one of" in result.output
 
 
 def test_the_same_seed_gives_the_same_interviews(tmp_path):
