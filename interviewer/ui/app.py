@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -225,7 +227,7 @@ def build_app(services: Services) -> gr.Blocks:
                     raise UserError("No interview yet: start one in the Set up tab.")
                 ctl._owned(user_of(request, browser_state), session_id)
                 report = report_for_session(services, session_id)
-                paths = write_reports(services, session_id)
+                paths = _download_copies(write_reports(services, session_id))
             except Exception as exc:  # noqa: BLE001
                 return _failure(exc), None, None, "", hidden, hidden, hidden
             return (view.report_headline(report), view.score_rows(report), pd.DataFrame(view.chart_rows(report)),
@@ -283,6 +285,20 @@ def build_app(services: Services) -> gr.Blocks:
     return demo
 
 
+def _download_copies(paths: dict[str, Path]) -> dict[str, Path]:
+    """Copies of the report files in a fresh temporary folder, for the download buttons.
+
+    The data directory itself is never served: Gradio serves returned files from its own cache,
+    so one user cannot fetch another's report by guessing a path.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="interviewer-report-"))
+    copies = {}
+    for fmt, path in paths.items():
+        copies[fmt] = folder / path.name
+        shutil.copyfile(path, copies[fmt])
+    return copies
+
+
 def with_code(text: str | None, code: str | None, language: str | None) -> str:
     """The answer with the code pane's content appended as a fenced block."""
     text, code = (text or "").strip(), (code or "").strip()
@@ -309,7 +325,7 @@ def launch(services: Services, prevent_thread_lock: bool = False, port: int | No
     demo.launch(
         server_name=settings.ui_host, server_port=port if port is not None else settings.ui_port, auth=auth,
         prevent_thread_lock=True, show_error=False, ssr_mode=False, quiet=True,
-        allowed_paths=[str(settings.home / "reports")], css=CSS, max_file_size="5mb",  # the resume limit
+        css=CSS, max_file_size="5mb",  # the resume limit
         theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                 font_mono=["ui-monospace", "monospace"]),
     )
