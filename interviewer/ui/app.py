@@ -82,6 +82,8 @@ def build_app(services: Services) -> gr.Blocks:
                         difficulty = gr.Dropdown([("Any", 0), ("1 (warm-up)", 1), ("2 (typical)", 2), ("3 (hard)", 3)],
                                                  value=0, label="Difficulty")
                         bar_raiser = gr.Checkbox(label="Bar Raiser mode (deeper follow-ups)")
+                        seed = gr.Number(label="Seed (optional): the same seed asks the same questions", precision=0,
+                                         value=None, minimum=0)
                     with gr.Column():
                         lp_focus = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), multiselect=True,
                                                label="Leadership Principles to focus on (optional)")
@@ -167,11 +169,12 @@ def build_app(services: Services) -> gr.Blocks:
             selected = gr.Tabs(selected="interview") if screen is not None and not screen.finished else gr.Tabs()
             return (*screen_out(screen, browser_state), selected)
 
-        def on_start(browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v,
+        def on_start(browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
                      request: gr.Request) -> tuple:
             try:
                 choice = SetupChoice(role=role_v, plan_id=plan_v, difficulty=difficulty_v or None,
-                                     bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v))
+                                     bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v),
+                                     seed=None if seed_v in (None, "") else int(seed_v))
                 screen = ctl.start(user_of(request, browser_state), choice, Path(resume_v) if resume_v else None)
             except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
                 message = _pydantic_line(exc) if exc.__class__.__name__ == "ValidationError" else _failure(exc)
@@ -215,7 +218,7 @@ def build_app(services: Services) -> gr.Blocks:
                 return (*[gr.update()] * (len(screen_outputs) - 1), _failure(exc))
             return (*screen_out(screen, browser_state)[:-1], panel)
 
-        start_btn.click(on_start, [browser, role, plan, difficulty, bar_raiser, lp_focus, guess_lp, resume],
+        start_btn.click(on_start, [browser, role, plan, difficulty, bar_raiser, lp_focus, guess_lp, resume, seed],
                         [*screen_outputs, tabs, setup_notice], api_name="start")
         demo.load(on_load, [browser], [*screen_outputs, tabs], api_name="load")
 
