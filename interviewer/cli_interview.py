@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from interviewer.cli import EXIT_BAD_INPUT, app, err, load_corpus_or_exit, open_retriever, out, settings
@@ -86,7 +87,7 @@ def chat(
         out.print(f"[dim]Model mode: {services.mode}. If the model fails, the offline interviewer and judge "
                   "take over for that turn, and the report says which judge scored what.[/dim]")
     out.print(f"[dim]Session {interview.session_id}. {HELP_TEXT}[/dim]\n")
-    out.print(f"[bold cyan]Interviewer:[/bold cyan] {interview.last_interviewer_message}\n")
+    out.print(f"[bold cyan]Interviewer:[/bold cyan] {escape(interview.last_interviewer_message)}\n")
     try:
         while not interview.finished:
             line = _read_answer(interactive)
@@ -100,10 +101,10 @@ def chat(
                 _run_file(interview, line.strip()[4:].strip())
                 continue
             if not interactive:
-                out.print(f"[bold green]You:[/bold green] {line}")
+                out.print(f"[bold green]You:[/bold green] {escape(line)}")
             out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
             for piece in interview.stream(line):
-                out.print(piece, end="", highlight=False)
+                out.print(piece, end="", highlight=False, markup=False)
             out.print("\n")
     except KeyboardInterrupt:
         out.print(f"\n[yellow]Saved. Continue with: interviewer chat --resume {interview.session_id}[/yellow]")
@@ -125,8 +126,8 @@ def _run_file(interview, name: str) -> None:  # noqa: ANN001
     except LookupError as exc:
         err.print(f"[yellow]{exc}[/yellow]")
         return
-    out.print(f"[bold]Run:[/bold] {result.status}: {result.message}")
-    out.print(f"[bold cyan]Interviewer:[/bold cyan] {reply}\n")
+    out.print(f"[bold]Run:[/bold] {result.status}: {escape(result.message)}")
+    out.print(f"[bold cyan]Interviewer:[/bold cyan] {escape(reply)}\n")
 
 
 def _read_answer(interactive: bool) -> str | None:
@@ -248,9 +249,9 @@ def score(
     if result["matched_question_id"]:
         out.print(f"Rubric from corpus item {result['matched_question_id']}")
     for c in result["criteria"]:
-        out.print(f"- {c['name']}: {c['score'] if c['score'] is not None else 'insufficient evidence'} - {c['rationale']}")
+        out.print(f"- {c['name']}: {c['score'] if c['score'] is not None else 'insufficient evidence'} - {escape(c['rationale'])}")
         for q in c["evidence"]:
-            out.print(f'    "{q}"', highlight=False)
+            out.print(f'    "{q}"', highlight=False, markup=False)
     if result["flags"]:
         out.print(f"Flags: {', '.join(result['flags'])}")
 

@@ -108,3 +108,20 @@ def test_chat_over_a_pipe_as_a_real_process(indexed_home):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "Interview over" in proc.stdout and ".md" in proc.stdout
+
+
+def test_run_in_the_terminal_chat_runs_the_file_against_the_hidden_tests(indexed_home, tmp_path):
+    import yaml
+
+    problem = yaml.safe_load((Path(__file__).parent.parent / "corpus" / "problems" / "coding" / "cod-two-sum.yaml").read_text())
+    solution = tmp_path / "two_sum.py"
+    solution.write_text(problem["reference"], encoding="utf-8")
+    script = f"/run {solution}\n/run {tmp_path / 'missing.py'}\n/end\n"
+    # Seed 2 opens the coding drill with two-sum.
+    result = runner.invoke(app, ["chat", "--plan", "coding", "--seed", "2", "--user", "runner"], input=script)
+    assert result.exit_code == 0, result.stderr
+    assert "Run: passed: All 15 tests passed" in result.stdout
+    assert "time and space complexity" in result.stdout
+    # Square brackets in questions and code are text, not console markup.
+    assert "nums[i] + nums[j] == target" in " ".join(result.stdout.split())
+    assert "missing.py is not a file" in " ".join(result.stderr.split())
