@@ -12,6 +12,7 @@ from typing import Annotated, Any, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -44,7 +45,7 @@ def settings() -> Settings:
         try:
             base = Settings.from_env()
         except ValueError as exc:
-            err.print(f"[red]Configuration error: {exc}[/red]")
+            err.print(f"[red]Configuration error: {escape(str(exc))}[/red]")
             raise typer.Exit(EXIT_BAD_INPUT) from None
         State.settings = base.model_copy(update={"extra_corpus_dirs": [*base.extra_corpus_dirs, *State.extra_corpus]})
     return State.settings
@@ -238,7 +239,7 @@ def search(
         problems.append("the search query is empty")
     if problems:
         for p in problems:
-            err.print(f"[red]{p}[/red]")
+            err.print(f"[red]{escape(str(p))}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
 
     corpus = load_corpus_or_exit()
@@ -269,7 +270,7 @@ def search(
     for col in ("Score", "Id", "Round", "Text"):
         table.add_column(col)
     for r in results:
-        table.add_row(f"{r['score']:.3f}", r["id"], r["round"] or "", r["text"])
+        table.add_row(f"{r['score']:.3f}", r["id"], r["round"] or "", escape(r["text"]))
     out.print(table)
 
 
