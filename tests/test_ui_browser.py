@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.ui.app import launch
-from tests.test_ui_app import free_port, make_services
+from tests.test_ui_app import app  # noqa: F401 - the app launched in-process, as a fixture
 
 CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts" / "ui"
@@ -29,15 +28,6 @@ STORY = ("In my last role I owned the churn model end to end. I noticed the pipe
 def chromium_present():
     # Not a skip: CI must run this test. `make test` installs chromium with apt-get when missing.
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make test` (it installs it) or `apt-get install chromium`"
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory, corpus, embedder):
-    services = make_services(tmp_path_factory.mktemp("browser-home"), corpus, embedder)
-    port = free_port()
-    demo = launch(services, prevent_thread_lock=True, port=port, warm=False)
-    yield services, f"http://127.0.0.1:{port}/"
-    demo.close()
 
 
 @pytest.fixture()
@@ -68,8 +58,8 @@ def send(page, text: str) -> None:
                            timeout=60_000)
 
 
-def test_a_whole_interview_in_the_browser(app_url, page):
-    services, url = app_url
+def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811
+    services, url = app
     page.goto(url)
     page.wait_for_selector("#start")
     pick(page, "Format", "Behavioural drill")
