@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -109,25 +110,32 @@ def test_a_segfault_is_reported_as_a_crash():
 
 
 def test_writes_outside_the_work_directory_fail(tmp_path: Path):
+    # Probe first: without OS isolation these writes would succeed (the harness's guard covers
+    # that case), and this test must never leave files in the checkout or /tmp.
+    probe = run("pass").isolation
+    if not (probe.uid_drop or probe.mountns):
+        pytest.skip("no uid drop or mount namespace here: the harness's guard covers writes")
     target = tmp_path / "pwned.txt"
     tmp_target = Path("/tmp") / f"interviewer-sandbox-test-{os.getpid()}"
-    outcome = run(f"""
-        for path in ({str(target)!r}, {str(tmp_target)!r}, {str(Path.cwd() / 'pwned.txt')!r}):
-            try:
-                open(path, 'w').write('x')
-                print('wrote', path)
-            except OSError as exc:
-                print('denied', type(exc).__name__)
-        open('inside.txt', 'w').write('fine')
-        print('inside ok')
-    """)
-    if not (outcome.isolation.uid_drop or outcome.isolation.mountns):
-        tmp_target.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
-        pytest.skip("no uid drop or mount namespace here: the harness's guard covers writes")
+    cwd_target = Path.cwd() / f"pwned-{os.getpid()}.txt"
+    try:
+        outcome = run(f"""
+            for path in ({str(target)!r}, {str(tmp_target)!r}, {str(cwd_target)!r}):
+                try:
+                    open(path, 'w').write('x')
+                    print('wrote', path)
+                except OSError as exc:
+                    print('denied', type(exc).__name__)
+            open('inside.txt', 'w').write('fine')
+            print('inside ok')
+        """)
+        written = [p for p in (target, tmp_target, cwd_target) if p.exists()]
+    finally:
+        for p in (target, tmp_target, cwd_target):
+            p.unlink(missing_ok=True)
     assert "wrote" not in outcome.stdout
     assert "inside ok" in outcome.stdout
-    assert not target.exists() and not tmp_target.exists() and not (Path.cwd() / "pwned.txt").exists()
+    assert written == []
 
 
 def test_no_network_connection_reaches_a_local_listener():
@@ -177,6 +185,10 @@ def test_nproc_limits_a_bounded_fork_loop_and_nothing_survives():
     forked = int(outcome.stdout.split()[-1])
     assert forked < 8
     if outcome.isolation.uid is not None:
+        # SIGKILL is delivered asynchronously: give the killed children a moment to die.
+        deadline = time.monotonic() + 3
+        while _uid_processes(outcome.isolation.uid) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert _uid_processes(outcome.isolation.uid) == [], "leftover processes must be killed"
 
 
