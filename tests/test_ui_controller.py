@@ -61,7 +61,7 @@ def test_lp_guesses_are_revealed_after_the_answer_and_tallied(ctl, services):
     actual = live.state.item.lp
     # A clarifying question does not use up the guess.
     final, _ = last(ctl.send("u2", screen.session_id, "Could you clarify what kind of situation you mean?", actual))
-    assert services.store.session(screen.session_id).meta["lp_guesses"] == []
+    assert services.store.session(screen.session_id).meta.get("lp_guesses", []) == []
     final, _ = last(ctl.send("u2", screen.session_id, STORY, actual))
     assert final.notice == f"That probe was about **{actual}** (right)."
     assert final.tally == "LP guesses: 1 of 1 right."

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +22,8 @@ import pandas as pd
 from interviewer.engine import Services
 from interviewer.history import history
 from interviewer.plans import DRILLS, FORMATS
-from interviewer.report import report_for_session, write_reports
+from interviewer.report import Report
+from interviewer.report_render import FORMATS as REPORT_FORMATS, render
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.ui import view
 from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError
@@ -50,6 +50,14 @@ def _browser_secret(home: Path) -> str:
         path.write_text(secrets.token_hex(16), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def _with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
+    """Every browser gets its own random id before it can start anything: never a shared user."""
+    browser_state = dict(browser_state or {})
+    if not browser_state.get("browser_id"):
+        browser_state["browser_id"] = uuid.uuid4().hex
+    return browser_state
 
 
 def user_of(request: gr.Request | None, browser: dict[str, Any]) -> str:
@@ -160,9 +168,7 @@ def build_app(services: Services) -> gr.Blocks:
         screen_outputs = [browser, chat, progress, code_box, code, run_btn, guess_box, tally, notice, run_out]
 
         def on_load(browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
-            browser_state = dict(browser_state or {})
-            if not browser_state.get("browser_id"):
-                browser_state["browser_id"] = uuid.uuid4().hex
+            browser_state = _with_browser_id(browser_state)
             screen = ctl.restore(user_of(request, browser_state), browser_state.get("session_id"))
             if screen is None:
                 browser_state["session_id"] = ""  # gone, or not this browser's: forget it
@@ -171,6 +177,7 @@ def build_app(services: Services) -> gr.Blocks:
 
         def on_start(browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
                      request: gr.Request) -> tuple:
+            browser_state = _with_browser_id(browser_state)
             try:
                 choice = SetupChoice(role=role_v, plan_id=plan_v, difficulty=difficulty_v or None,
                                      bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v),
@@ -228,9 +235,8 @@ def build_app(services: Services) -> gr.Blocks:
             try:
                 if not session_id:
                     raise UserError("No interview yet: start one in the Set up tab.")
-                ctl._owned(user_of(request, browser_state), session_id)
-                report = report_for_session(services, session_id)
-                paths = _download_copies(write_reports(services, session_id))
+                report = ctl.report(user_of(request, browser_state), session_id)
+                paths = _download_files(report)
             except Exception as exc:  # noqa: BLE001
                 return _failure(exc), None, None, "", hidden, hidden, hidden
             return (view.report_headline(report), view.score_rows(report), pd.DataFrame(view.chart_rows(report)),
@@ -288,18 +294,22 @@ def build_app(services: Services) -> gr.Blocks:
     return demo
 
 
-def _download_copies(paths: dict[str, Path]) -> dict[str, Path]:
-    """Copies of the report files in a fresh temporary folder, for the download buttons.
+_DOWNLOADS = Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
+
+
+def _download_files(report: Report) -> dict[str, Path]:
+    """The report rendered for the download buttons, in a temporary folder of this process.
 
     The data directory itself is never served: Gradio serves returned files from its own cache,
     so one user cannot fetch another's report by guessing a path.
     """
-    folder = Path(tempfile.mkdtemp(prefix="interviewer-report-"))
-    copies = {}
-    for fmt, path in paths.items():
-        copies[fmt] = folder / path.name
-        shutil.copyfile(path, copies[fmt])
-    return copies
+    folder = _DOWNLOADS / report.session_id
+    folder.mkdir(exist_ok=True)
+    paths = {}
+    for fmt in REPORT_FORMATS:
+        paths[fmt] = folder / f"{report.session_id}.{fmt}"
+        paths[fmt].write_text(render(report, fmt), encoding="utf-8")
+    return paths
 
 
 def with_code(text: str | None, code: str | None, language: str | None) -> str:

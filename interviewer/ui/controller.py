@@ -20,7 +20,10 @@ from pydantic import BaseModel, Field, field_validator
 from interviewer.engine import Interview, Services
 from interviewer.plans import PLAN_IDS
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
+from interviewer.report import Report, report_for_session
+from interviewer.store import SessionRow
 from interviewer.ui import view
+from interviewer.ui.runs import code_template, is_runnable, result_markdown
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +128,7 @@ class Controller:
             self.s, choice.plan_id, choice.role, seed, user=user, difficulty=choice.difficulty,
             lp_focus=choice.lp_focus, bar_raiser=choice.bar_raiser or None, resume_projects=projects,
         )
-        self.s.store.set_meta(interview.session_id, guess_lp=choice.guess_lp, resume_projects=projects, lp_guesses=[])
+        self.s.store.set_meta(interview.session_id, guess_lp=choice.guess_lp)
         with self._guard:
             self._live[interview.session_id] = interview
         notice = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
@@ -153,23 +156,32 @@ class Controller:
             interview = self._open(user, session_id)
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
-            base = view.messages(interview.turns, self._guesses(session_id))
-            pending = [*base, {"role": "user", "content": message}]
+            row = self.s.store.session(session_id)  # once per turn: meta does not change while streaming
+            pending = [*view.messages(interview.turns, row.meta.get("lp_guesses", [])), {"role": "user", "content": message}]
             reply = ""
-            yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}])
-            for piece in interview.stream(message):
-                reply += piece
-                yield self._screen(interview, pending + [{"role": "assistant", "content": reply}])
+            try:
+                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], row=row)
+                for piece in interview.stream(message):
+                    reply += piece
+                    yield self._screen(interview, pending + [{"role": "assistant", "content": reply}], row=row)
+            except BaseException:
+                self._forget(session_id)
+                raise
             notice = self._record_guess(interview, asked, guess)
             yield self._screen(interview, notice=notice)
+            if interview.finished:
+                self._forget(session_id)
+
+    def _forget(self, session_id: str) -> None:
+        """Drop the cached interview: after a failed or abandoned turn the store is the truth
+        (Interview.resume says a reply that was never said), and a finished one needs no cache."""
+        with self._guard:
+            self._live.pop(session_id, None)
 
     def command(self, user: str, session_id: str | None, name: Literal["hint", "skip", "end"]) -> Iterator[Screen]:
         yield from self.send(user, session_id, f"/{name}")
 
     # ---- "Which LP is this?" ----------------------------------------------------------------
-
-    def _guesses(self, session_id: str) -> list[dict[str, Any]]:
-        return list(self.s.store.session(session_id).meta.get("lp_guesses", []))
 
     def _record_guess(self, interview: Interview, asked: tuple | None, guess: str | None) -> str:
         meta = self.s.store.session(interview.session_id).meta
@@ -194,8 +206,6 @@ class Controller:
             raise UserError("Start an interview first (Set up tab).")
         if not code or not code.strip():
             raise UserError("The code pane is empty.")
-        from interviewer.ui.runs import result_markdown
-
         with self._lock(session_id):
             interview = self._open(user, session_id)
             try:
@@ -203,7 +213,15 @@ class Controller:
             except LookupError:
                 raise UserError("This question has no hidden tests: use *Send code with answer* and the "
                                 "interviewer will review it.") from None
+            except BaseException:
+                self._forget(session_id)
+                raise
             return self._screen(interview), result_markdown(result)
+
+    def report(self, user: str, session_id: str) -> Report:
+        """The report of this user's session (a partial one while it runs)."""
+        self._owned(user, session_id)
+        return report_for_session(self.s, session_id)
 
     def code_language(self, session_id: str | None) -> str | None:
         if not session_id:
@@ -215,15 +233,15 @@ class Controller:
 
     # ---- what the screen shows ----------------------------------------------------------------
 
-    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "") -> Screen:
-        row = self.s.store.session(interview.session_id)  # one read per screen: streaming makes many
+    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "",
+                row: SessionRow | None = None) -> Screen:
+        row = row or self.s.store.session(interview.session_id)
         meta = row.meta
         guesses = meta.get("lp_guesses", [])
         state = interview.state
         item = state.item
         language = None if state.finished else CODE_ROUNDS.get(state.round_plan.kind)
         guessed = {g["item_id"] for g in guesses}
-        from interviewer.ui.runs import code_template, is_runnable
 
         last = interview.turns[-1] if interview.turns else None
         just_asked = bool(last and last.speaker == "interviewer" and last.decision is not None
