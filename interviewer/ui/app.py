@@ -23,7 +23,8 @@ from interviewer.engine import Services
 from interviewer.history import history
 from interviewer.plans import DRILLS, FORMATS
 from interviewer.report import Report
-from interviewer.report_render import FORMATS as REPORT_FORMATS, render
+from interviewer.report_render import FORMATS as REPORT_FORMATS
+from interviewer.report_render import render
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.ui import view
 from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from interviewer.engine import Interview, Services
 from interviewer.plans import PLAN_IDS
-from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
 from interviewer.report import Report, report_for_session
+from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
 from interviewer.store import SessionRow
 from interviewer.ui import view
 from interviewer.ui.runs import code_template, is_runnable, result_markdown
