@@ -20,9 +20,20 @@ import yaml
 from interviewer.config import Settings
 from interviewer.corpus import load_with_extras
 from interviewer.embeddings import get_embedder
-from interviewer.judge.calibration import macro_f1, mae, negation_mismatch, pairwise_accuracy, spearman, three_way
+from interviewer.judge.calibration import (
+    macro_f1,
+    mae,
+    negation_mismatch,
+    pairwise_accuracy,
+    spearman,
+    three_way,
+)
 from interviewer.judge.offline import OfflineJudge
-from interviewer.judge.rubric import rubric_for_lp, rubric_for_question, rubric_for_reference
+from interviewer.judge.rubric import (
+    rubric_for_lp,
+    rubric_for_question,
+    rubric_for_reference,
+)
 
 HERE = Path(__file__).resolve().parent
 SEMEVAL = HERE.parent.parent / "shared" / "eval-data" / "semeval2013-task7" / "semeval2013_3way_flat.csv"

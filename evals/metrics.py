@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from interviewer.plans import Plan
-from interviewer.schemas import Action, Question, Round, Score, Turn
+from interviewer.policy import star_gaps
+from interviewer.schemas import Action, Question, Round, Turn
 
 STUCK_REPEATS = 3  # the same interviewer line this many times in a row is a loop
 
@@ -26,11 +27,10 @@ def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float | N
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
+    """The benchmarks' nearest-rank percentile; None when there is nothing to rank."""
+    from evals.bench_retrieval import percentile as nearest_rank
+
+    return nearest_rank(list(values), q) if values else None
 
 
 def mean(values: Sequence[float]) -> float | None:
@@ -81,17 +81,11 @@ def pivots_per_technical_round(plan: Plan, turns: list[Turn]) -> list[int]:
             if i in reached and r.kind is not Round.BEHAVIORAL and r.pivots > 0]
 
 
-def story_gaps(score: Score) -> set[str]:
-    gaps = set(score.star_missing) | ({"ownership"} if "we_only" in score.flags else set())
-    by_name = {c.name: c.score for c in score.criteria}
-    for name in ("specificity", "ownership"):
-        if (by_name.get(name) or 4) <= 2:
-            gaps.add(name)
-    return gaps
-
-
 def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tuple[int, int]:
-    """(follow-ups aimed at a gap the judge found in the answer before, all follow-ups)."""
+    """(follow-ups aimed at a gap the judge found in the answer before, all follow-ups).
+
+    The policy chooses follow-ups from those same gaps, so this guards the wiring between judge
+    and policy (a regression shows up as < 1.0); it does not judge whether the gap was real."""
     relevant = total = 0
     for t in turns:
         d = t.decision
@@ -103,7 +97,7 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
             key_point = q.follow_ups[d.follow_up_index].key_point if q and d.follow_up_index is not None else None
             relevant += key_point is not None and key_point in t.score.key_points_missed
         else:
-            relevant += d.gap in story_gaps(t.score)
+            relevant += d.gap in star_gaps(t.score)
     return relevant, total
 
 

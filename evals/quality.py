@@ -17,6 +17,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from evals.simulate import asked_now
 from interviewer.config import Settings
 from interviewer.corpus import Corpus, load_with_extras
 from interviewer.engine import Interview, Services
+from interviewer.plans import Plan
 from interviewer.report import report_for_session
 from interviewer.report_render import render
 
@@ -63,6 +65,7 @@ class Result:
     model_prompt_tokens: list[int] = field(default_factory=list)
     report_ms: float = 0.0
     stuck: bool = False
+    plan_model: Plan | None = None
 
 
 class SimClock:
@@ -123,7 +126,7 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
     return Result(plan=plan, role=role, persona=persona.name, seed=seed, session_id=interview.session_id,
                   turns=interview.turns, overall=report.overall or 1.0, recommendation=report.recommendation,
                   turn_ms=turn_ms, model_prompt_tokens=sizes, report_ms=report_ms,
-                  stuck=stuck or m.looped(interview.turns))
+                  stuck=stuck or m.looped(interview.turns), plan_model=interview.state.plan)
 
 
 def make_persona(name: str, services: Services, role: str) -> Persona:
@@ -144,24 +147,11 @@ def run_all(services: Services, plans: list[str], personas: list[str], n: int, s
 
 
 def calibration(services: Services) -> float | None:
-    """Spearman of the judge in use against the team's graded answers."""
-    from evals.bench_judge import load_calibration
-    from interviewer.judge.calibration import spearman
-    from interviewer.judge.rubric import rubric_for_lp, rubric_for_question
+    """Spearman of the judge in use against the team's graded answers (as in bench_judge)."""
+    from evals.bench_judge import agreement, score_calibration
 
     full = load_with_extras(services.settings.corpus_dir, [])
-    questions = {q.id: q for q in full.questions}
-    lps = {lp.id: lp for lp in full.lps}
-    scores, grades = [], []
-    for a in load_calibration():
-        if a["kind"] == "technical":
-            rubric = rubric_for_question(questions[a["target"]])
-        else:
-            lp = lps[a["target"]]
-            rubric = rubric_for_lp(lp, lp.probes[0].text, f"{lp.id}.probe-1")
-        scores.append(services.judge.score(rubric, a["answer"]).overall)
-        grades.append(float(a["grade"]))
-    return spearman(scores, grades)
+    return agreement(score_calibration(services.judge, full))["spearman"]
 
 
 def summarise(services: Services, results: list[Result], with_calibration: bool = True) -> dict[str, Any]:
@@ -179,7 +169,7 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         valid, total = valid + v, total + t
         rel, fu = m.follow_up_relevance(r.turns, questions)
         relevant, follow_ups = relevant + rel, follow_ups + fu
-        plan = Interview.resume(services, r.session_id).state.plan
+        plan = r.plan_model
         w, n = m.rounds_within_budget(plan, r.turns, grace_s=TURN_MAX_S)
         within, rounds = within + w, rounds + n
         pivots += m.pivots_per_technical_round(plan, r.turns)
@@ -207,19 +197,12 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         "prompt_tokens_max": max(tokens) if tokens else None,
         "report_ms_p50": m.percentile([r.report_ms for r in results], 50),
         "by_persona": {p: {"mean_overall": round(m.mean(v) or 0, 2), "interviews": len(v),
-                           "recommendations": dict(sorted(_count(r.recommendation for r in results if r.persona == p).items()))}
+                           "recommendations": dict(sorted(Counter(r.recommendation for r in results if r.persona == p).items()))}
                        for p, v in sorted(by_persona.items())},
     }
     out["thresholds"] = {name: {"rule": f"{op} {bound}", "value": out[name], "pass": _passes(out[name], op, bound)}
                          for name, (op, bound) in THRESHOLDS.items()}
     return out
-
-
-def _count(items: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for x in items:
-        counts[x] = counts.get(x, 0) + 1
-    return counts
 
 
 def _passes(value: Any, op: str, bound: float) -> bool | None:

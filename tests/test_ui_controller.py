@@ -194,3 +194,17 @@ def test_model_mode_streams_token_by_token_into_the_chat(fake, tmp_path, corpus,
     assert len(replies) >= 3 and all(b.startswith(a) for a, b in zip(replies, replies[1:])), "the reply grows piece by piece"
     assert final.messages[-1]["content"] == services.store.turns(screen.session_id)[-1].text
     assert services.store.session(screen.session_id).meta["usage"]["calls"] >= 2
+
+
+def test_the_run_panel_numbers_hidden_tests_as_the_runner_message_does():
+    from interviewer.runner import CodeRunResult, TestOutcome
+    from interviewer.ui.runs import coding_markdown
+
+    tests = [TestOutcome(index=0, visible=True, passed=True, input="1", expected="1", actual="1"),
+             TestOutcome(index=1, visible=False, passed=True),
+             TestOutcome(index=2, visible=False, passed=False, error="IndexError")]
+    result = CodeRunResult(problem_id="p", status="failed", passed=2, total=3, tests=tests,
+                           message="2/3 tests passed; first failure: hidden test 2 (IndexError).")
+    panel = coding_markdown(result)
+    assert "Hidden tests: 1 of 2 passed; hidden test 2: IndexError" in panel
+    assert panel.startswith("❌ **FAILED** · 2/3 tests passed; first failure: hidden test 2")

@@ -12,12 +12,12 @@ import re
 
 from pydantic import BaseModel
 
+from interviewer.judge.text import is_instruction, sentences
 from interviewer.schemas import Criterion, Score
 
 # How an answer that was run combines; the discussion is the judge's score of what was said.
 CODE_WEIGHTS = {"tests": 0.45, "complexity": 0.2, "code_quality": 0.1, "discussion": 0.25}
 _BIG_O = re.compile(r"\b[OΘθ]\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]|$)")
 _SHORT_NAMES_OK = set("ijknmxyabcdlrpqstuvwe_")
 
 
@@ -52,7 +52,8 @@ def normalise_big_o(expr: str) -> str:
 def stated_complexities(text: str) -> dict[str, tuple[str, str]]:
     """{'time'|'space': (normalised, the sentence that said it)} from the candidate's words."""
     found: dict[str, tuple[str, str]] = {}
-    for sentence in (s.strip() for s in _SENTENCE.findall(text)):
+    # The judge's own sentence split; a sentence addressed to the grader states nothing.
+    for sentence in (s.text for s in sentences(text) if not is_instruction(s.text)):
         matches = list(_BIG_O.finditer(sentence))
         if not matches:
             continue

@@ -51,7 +51,9 @@ def coding_markdown(result) -> str:  # noqa: ANN001
     hidden = [t for t in result.tests if not t.visible]
     if hidden:
         lines += ["", f"Hidden tests: {sum(t.passed for t in hidden)} of {len(hidden)} passed"
-                  + "".join(f"; #{t.index + 1} {t.error}" for t in hidden if not t.passed and t.error)[:400]]
+                  # Numbered among the hidden tests, as the runner's message numbers them.
+                  + "".join(f"; hidden test {i + 1}: {t.error}" for i, t in enumerate(hidden)
+                            if not t.passed and t.error)[:400]]
     if result.trace:
         lines += ["", "```", result.trace, "```"]
     return "\n".join(lines)
