@@ -12,9 +12,9 @@ from interviewer.judge.code import (
     combine,
     complexity_criterion,
     normalise_big_o,
+    passed_tests_criterion,
     quality_criterion,
     stated_complexities,
-    passed_tests_criterion,
 )
 from interviewer.judge.offline import OfflineJudge
 from interviewer.report import report_for_session
