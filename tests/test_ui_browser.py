@@ -56,6 +56,8 @@ def send(page, text: str) -> None:
     page.wait_for_function(f"document.querySelectorAll('#chat .message').length >= {before + 2}", timeout=60_000)
     page.wait_for_function("!document.querySelector('#chat .message:last-child')?.innerText.trim().endsWith('…')",
                            timeout=60_000)
+    # The turn's whole chain is done (nothing pending), as a candidate would see before typing again.
+    page.wait_for_function("!document.querySelector('.pending, .generating')", timeout=60_000)
 
 
 def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811

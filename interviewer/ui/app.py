@@ -267,7 +267,9 @@ def build_app(services: Services) -> gr.Blocks:
               for button, name in ((hint_btn, "hint"), (skip_btn, "skip"), (end_btn, "end"))),
         ]
         for event in turn_events:
-            event.then(after_turn, [browser], [tabs], api_visibility="undocumented")
+            # Unqueued: a one-row read. Queued behind other users, it kept the turn's event pending,
+            # and a pending submit swallows the candidate's next Enter.
+            event.then(after_turn, [browser], [tabs], api_visibility="undocumented", queue=False)
         run_btn.click(on_run, [browser, code], screen_outputs, concurrency_id="turn", api_name="run")
 
         def on_history(browser_state: dict[str, Any], request: gr.Request) -> tuple:
