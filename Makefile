@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench clean
+.PHONY: run test bench train-judge clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ bench: $(STAMP)
 	$(BIN)/python -m evals.bench_tokens
 	$(BIN)/python -m evals.bench_runner
 	$(BIN)/python -m evals.quality
+
+# Rebuilds the judge's trained model and score map from the repository's data (fixed seed;
+# about an hour on 2 cores). `make run` and `make test` never train: the results ship in the package.
+train-judge: $(STAMP)
+	$(BIN)/python -m evals.train_judge
+	$(BIN)/python -m evals.fit_scores
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

@@ -1,149 +1,204 @@
-"""Judge benchmark: agreement with the team's graded answers, and 3-way macro-F1 on SemEval-2013.
+"""Judge benchmark: the old judge, the shipped judge and an answer-length baseline, side by side.
 
-Calibration set: evals/calibration/answers.yaml (graded 1-4 by the team). Prints Spearman, MAE
-and pairwise ordering accuracy, overall and by kind. SemEval-2013 Task 7 (from
-shared/eval-data): reference mode; the two thresholds of the 3-way mapping are tuned on the
-train split only, then macro-F1 is reported on each test split.
+All figures on the TEST questions of evals/graded/ (split by question, evals/judge_data.py):
+their contrast sentences never reached training and the score map was not fitted on them.
+- Spearman of score against the team's 1-4 grade.
+- Length-matched Spearman: answers sorted by length and cut into bins of 8 of similar length;
+  the Spearman within each bin, averaged with bin sizes as weights. A judge that only follows
+  length scores near 0 here.
+- Right beats wrong: share of right/wrong twins (similar length, one confidently wrong) where
+  the right one scores higher (a tie counts as a loss).
+- Also, as a second unseen set: the persona bank (evals/calibration/answers.yaml), which no
+  part of the shipped judge was fitted on.
+- STAR part accuracy on the held-out fifth of corpus/contrast/star.yaml (cue phrases for the
+  old judge, the trained classifier for the shipped one).
+- SemEval-2013 3-way macro-F1 on its three test splits (old: thresholds tuned on train; shipped:
+  the pair classifier's label for (reference, answer), nothing tuned on the test splits).
+- Warm scoring latency per answer (p50/p95, caches cleared per answer) and model load time.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import hashlib
 import json
+import subprocess
+import sys
 import time
-from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
+from evals.metrics import percentile
+from evals.fit_scores import rubric_of
+from evals.judge_data import SEMEVAL_LABELS, load_graded, semeval_rows
+from evals.old_judge import CosineJudge
 from interviewer.config import Settings
-from interviewer.corpus import load_with_extras
+from interviewer.contrast import load_contrast
+from interviewer.corpus import Corpus, load_with_extras
 from interviewer.embeddings import get_embedder
-from interviewer.judge.calibration import (
-    macro_f1,
-    mae,
-    negation_mismatch,
-    pairwise_accuracy,
-    spearman,
-    three_way,
-)
+from interviewer.judge.calibration import macro_f1, negation_mismatch, spearman, three_way
 from interviewer.judge.offline import OfflineJudge
-from interviewer.judge.rubric import (
-    rubric_for_lp,
-    rubric_for_question,
-    rubric_for_reference,
-)
+from interviewer.judge.pairs import PairClassifier
+from interviewer.judge.rubric import rubric_for_reference
+from interviewer.judge.star import StarClassifier
+from interviewer.judge.text import STAR_PARTS, star_cues, words
 
 HERE = Path(__file__).resolve().parent
-SEMEVAL = HERE.parent.parent / "shared" / "eval-data" / "semeval2013-task7" / "semeval2013_3way_flat.csv"
-LABELS = ("correct", "contradictory", "incorrect")
+SEMEVAL_TESTS = ("test-unseen-answers", "test-unseen-questions", "test-unseen-domains")
+BIN = 8
 
 
-def load_calibration() -> list[dict]:
-    return yaml.safe_load((HERE / "calibration" / "answers.yaml").read_text())["answers"]
-
-
-def score_calibration(judge: OfflineJudge, corpus) -> list[dict]:  # noqa: ANN001
-    lps = {lp.id: lp for lp in corpus.lps}
-    rows = []
-    for a in load_calibration():
-        if a["kind"] == "technical":
-            rubric = rubric_for_question(corpus.question(a["target"]))
-        else:
-            rubric = rubric_for_lp(lps[a["target"]], a["question"])
-        s = judge.score(rubric, a["answer"])
-        rows.append({**a, "score": s.overall, "flags": s.flags})
-    return rows
-
-
-def agreement(rows: list[dict]) -> dict[str, float]:
-    scores = [r["score"] for r in rows]
-    grades = [r["grade"] for r in rows]
-    return {"n": len(rows), "spearman": spearman(scores, grades), "mae": mae(scores, grades),
-            "pairwise": pairwise_accuracy(scores, grades)}
-
-
-def semeval(judge: OfflineJudge, limit: int | None) -> dict:
-    if not SEMEVAL.exists():
-        return {"skipped": f"{SEMEVAL} not found"}
-    by_split: dict[str, list[dict]] = defaultdict(list)
-    with SEMEVAL.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            by_split[row["split"]].append(row)
-    features: dict[str, list[tuple[float, bool, str]]] = {}
-    for split, rows in by_split.items():
-        rows = rows[:limit] if limit else rows
-        out = []
-        for r in rows:
-            s = judge.score(rubric_for_reference(r["question"], r["reference_answer"]), r["student_answer"])
-            out.append((s.overall, negation_mismatch(r["student_answer"], r["reference_answer"]), r["label_3way"]))
-        features[split] = out
-    # Tune on train only.
-    best = (0.0, 2.5, 2.0)
-    grid = [1.0 + 0.1 * i for i in range(31)]
-    train = features["train"]
-    for c in grid:
-        for x in grid:
-            if x > c:
-                continue
-            f1 = macro_f1([g for _, _, g in train], [three_way(s, m, c, x) for s, m, _ in train], LABELS)
-            if f1 > best[0]:
-                best = (f1, c, x)
-    _, correct_at, contradict_at = best
-    result = {"tuned_on": "train", "correct_at": correct_at, "contradict_at": contradict_at, "train_macro_f1": best[0]}
-    for split, rows in sorted(features.items()):
-        if split == "train":
+def length_matched_spearman(scores: list[float], rows: list[dict]) -> float:
+    order = sorted(range(len(rows)), key=lambda i: len(words(rows[i]["answer"])))
+    total = weight = 0.0
+    for s in range(0, len(order), BIN):
+        idx = order[s : s + BIN]
+        grades = [rows[i]["grade"] for i in idx]
+        if len(idx) < 4 or len(set(grades)) < 2:
             continue
-        result[split] = {"n": len(rows), "macro_f1": macro_f1([g for _, _, g in rows], [three_way(s, m, correct_at, contradict_at) for s, m, _ in rows], LABELS)}
-    return result
+        total += spearman([scores[i] for i in idx], grades) * len(idx)
+        weight += len(idx)
+    return total / weight if weight else float("nan")
+
+
+def right_beats_wrong(scores: list[float], rows: list[dict]) -> tuple[float, int]:
+    by_id = {r["id"]: i for i, r in enumerate(rows)}
+    wins = n = 0
+    for i, r in enumerate(rows):
+        j = by_id.get(r.get("pair") or "")
+        if j is None or r["grade"] <= rows[j]["grade"]:
+            continue  # each pair once, from its right answer
+        n += 1
+        wins += scores[i] > scores[j]
+    return (wins / n if n else float("nan")), n
+
+
+def figures(scores: list[float], rows: list[dict]) -> dict:
+    rbw, pairs = right_beats_wrong(scores, rows)
+    return {"n": len(rows), "spearman": spearman(scores, [r["grade"] for r in rows]),
+            "length_matched_spearman": length_matched_spearman(scores, rows), "right_beats_wrong": rbw, "pairs": pairs}
+
+
+def timed_scores(score: Callable[[dict], float], rows: list[dict], clear: Callable[[], None]) -> tuple[list[float], list[float]]:
+    out, ms = [], []
+    for r in rows:
+        clear()
+        t = time.perf_counter()
+        out.append(score(r))
+        ms.append((time.perf_counter() - t) * 1000)
+    return out, ms
+
+
+def star_accuracy(corpus_dir: Path, corpus: Corpus, star: StarClassifier) -> dict:
+    data = load_contrast(corpus_dir, corpus, complete=False)
+    held = [s for s in data.star if int(hashlib.sha256(s.text.encode()).hexdigest(), 16) % 5 == 0]
+    if not held:
+        return {}
+    # The old judge's reading: the first part, in STAR order, whose cue phrases the sentence has.
+    old = sum(1 for s in held if next((p for p in STAR_PARTS if p in star_cues(s.text)), None) == s.part)
+    probs = star.probabilities([s.text for s in held])
+    new = sum(1 for s, p in zip(held, probs, strict=True) if max(p, key=p.get) == s.part)
+    return {"n": len(held), "old": old / len(held), "shipped": new / len(held)}
+
+
+def semeval(old: CosineJudge, pairs: PairClassifier, limit: int | None) -> dict:
+    rows = semeval_rows()
+    if not rows:
+        return {"skipped": "shared/eval-data not found"}
+    out: dict = {}
+    train = [r for r in rows if r["split"] == "train"][: limit or None]
+    feats = [(old.score(rubric_for_reference(r["question"], r["reference_answer"]), r["student_answer"]).overall,
+              negation_mismatch(r["student_answer"], r["reference_answer"]), r["label_3way"]) for r in train]
+    grid = [1.0 + 0.1 * i for i in range(31)]
+    best = max(((macro_f1([g for *_, g in feats], [three_way(s, m, c, x) for s, m, _ in feats], list(SEMEVAL_LABELS)), c, x)
+                for c in grid for x in grid if x <= c), key=lambda b: b[0])
+    for split in SEMEVAL_TESTS:
+        test = [r for r in rows if r["split"] == split][: limit or None]
+        gold = [r["label_3way"] for r in test]
+        old_pred = [three_way(old.score(rubric_for_reference(r["question"], r["reference_answer"]), r["student_answer"]).overall,
+                              negation_mismatch(r["student_answer"], r["reference_answer"]), best[1], best[2]) for r in test]
+        verdicts = pairs.predict([(r["reference_answer"], r["student_answer"]) for r in test])
+        names = {0: "correct", 1: "contradictory", 2: "incorrect"}
+        new_pred = [names[max(range(3), key=lambda k, v=v: (v.states, v.contradicts, v.silent)[k])] for v in verdicts]
+        out[split] = {"n": len(test), "old": macro_f1(gold, old_pred, list(SEMEVAL_LABELS)),
+                      "shipped": macro_f1(gold, new_pred, list(SEMEVAL_LABELS))}
+    return out
+
+
+def first_use_seconds() -> float:
+    """`interviewer score` in a fresh process, model loads included."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "interviewer.cli", "score", "--question", "What does a p-value mean?",
+                    "--reference", "The probability of data at least as extreme as observed if the null hypothesis is true.",
+                    "--answer", "It is the chance of seeing data this extreme or more when the null hypothesis holds."],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--semeval-limit", type=int, default=None, help="rows per split (default: all)")
-    parser.add_argument("--skip-semeval", action="store_true")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "judge.json")
-    args = parser.parse_args()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--semeval-limit", type=int, default=None, help="rows per split (default: all)")
+    ap.add_argument("--skip-semeval", action="store_true")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "judge.json")
+    args = ap.parse_args()
 
     settings = Settings.from_env()
     corpus = load_with_extras(settings.corpus_dir, [])
-    judge = OfflineJudge(get_embedder())
-    judge.embedder.encode(["warm up"])
-    t0 = time.perf_counter()
-    rows = score_calibration(judge, corpus)
-    calib_seconds = time.perf_counter() - t0
-    report: dict = {"calibration": {"all": agreement(rows)}, "calibration_seconds": calib_seconds}
-    for kind in ("technical", "behavioral"):
-        report["calibration"][kind] = agreement([r for r in rows if r["kind"] == kind])
-    by_style = defaultdict(list)
-    for r in rows:
-        by_style[r["style"]].append(r["score"])
-    report["mean_score_by_style"] = {k: round(sum(v) / len(v), 2) for k, v in sorted(by_style.items())}
+    embedder = get_embedder()
+    embedder.encode(["warm up"])
+    t = time.perf_counter()
+    pairs = PairClassifier()
+    pairs.load()
+    load_seconds = time.perf_counter() - t
+    shipped = OfflineJudge(embedder, pairs=pairs)
+    old = CosineJudge(embedder)
+    shipped.warm_models()
 
-    print(f"Judge calibration on {len(rows)} graded answers ({calib_seconds:.1f} s):\n")
-    print("| set | n | Spearman | MAE | pairwise ordering |\n|---|---|---|---|---|")
-    for name, a in report["calibration"].items():
-        print(f"| {name} | {a['n']} | {a['spearman']:.3f} | {a['mae']:.3f} | {a['pairwise']:.3f} |")
-    print("\nMean offline score by answer style: " + ", ".join(f"{k} {v}" for k, v in report["mean_score_by_style"].items()))
+    sets = {"graded test": [a for a in load_graded() if a["split"] == "test"],
+            "persona bank": yaml.safe_load((HERE / "calibration" / "answers.yaml").read_text())["answers"]}
+    report: dict = {"load_seconds": load_seconds, "sets": {}, "latency_ms": {}}
+    for name, rows in sets.items():
+        def clear() -> None:
+            shipped.clear_cache()
+            pairs.clear_cache()
+        new_scores, new_ms = timed_scores(lambda r: shipped.score(rubric_of(r, corpus), r["answer"]).overall, rows, clear)
+        old_scores, old_ms = timed_scores(lambda r: old.score(rubric_of(r, corpus), r["answer"]).overall, rows, old.clear_cache)
+        lengths = [float(len(words(r["answer"]))) for r in rows]
+        report["sets"][name] = {"old": figures(old_scores, rows), "shipped": figures(new_scores, rows),
+                                "length": figures(lengths, rows)}
+        if name == "graded test":
+            report["latency_ms"] = {"shipped": {"p50": percentile(new_ms, 50), "p95": percentile(new_ms, 95)},
+                                    "old": {"p50": percentile(old_ms, 50), "p95": percentile(old_ms, 95)}}
+    report["star_part_accuracy"] = star_accuracy(settings.corpus_dir, corpus, shipped.star)
     if not args.skip_semeval:
-        t1 = time.perf_counter()
-        report["semeval"] = semeval(judge, args.semeval_limit)
-        report["semeval_seconds"] = time.perf_counter() - t1
-        sem = report["semeval"]
-        if "skipped" in sem:
-            print(f"\nSemEval: skipped ({sem['skipped']})")
-        else:
-            print(f"\nSemEval-2013 3-way, reference mode (thresholds tuned on train: correct >= {sem['correct_at']:.1f}, "
-                  f"contradictory >= {sem['contradict_at']:.1f} with a negation mismatch; train macro-F1 {sem['train_macro_f1']:.3f}):\n")
-            print("| split | n | macro-F1 |\n|---|---|---|")
-            for split, v in sem.items():
-                if isinstance(v, dict):
-                    print(f"| {split} | {v['n']} | {v['macro_f1']:.3f} |")
-            print(f"\n({report['semeval_seconds']:.0f} s for {sum(v['n'] for v in sem.values() if isinstance(v, dict))} test answers plus train)")
+        report["semeval"] = semeval(old, pairs, args.semeval_limit)
+    report["first_use_seconds"] = first_use_seconds()
+    print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
-    print(f"JSON: {args.out}")
+    print(f"\nJSON: {args.out}")
+
+
+def print_table(report: dict) -> None:
+    print("| set | metric | old judge | shipped judge | answer length |\n|---|---|---|---|---|")
+    for name, by_judge in report["sets"].items():
+        n = by_judge["shipped"]["n"]
+        for metric in ("spearman", "length_matched_spearman", "right_beats_wrong"):
+            label = f"{metric.replace('_', ' ')}" + (f" ({by_judge['shipped']['pairs']} pairs)" if metric == "right_beats_wrong" else "")
+            print(f"| {name} (n={n}) | {label} | " + " | ".join(f"{by_judge[j][metric]:.3f}" for j in ("old", "shipped", "length")) + " |")
+    star = report.get("star_part_accuracy") or {}
+    if star:
+        print(f"| STAR sentences (n={star['n']}) | part accuracy | {star['old']:.3f} | {star['shipped']:.3f} | - |")
+    for split, v in (report.get("semeval") or {}).items():
+        if isinstance(v, dict):
+            print(f"| SemEval-2013 {split} (n={v['n']}) | 3-way macro-F1 | {v['old']:.3f} | {v['shipped']:.3f} | - |")
+    lat = report["latency_ms"]
+    print(f"| graded test | scoring p50 / p95 ms per answer (warm) | {lat['old']['p50']:.0f} / {lat['old']['p95']:.0f} | "
+          f"{lat['shipped']['p50']:.0f} / {lat['shipped']['p95']:.0f} | - |")
+    print(f"| - | pair classifier load s / `interviewer score` first use s | - | {report['load_seconds']:.1f} / "
+          f"{report['first_use_seconds']:.1f} | - |")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
         if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP or t.score is None:
             continue
         total += 1
-        if d.item_kind == "technical":
+        if d.gap == "contradiction":  # a challenge of a wrong statement the judge quoted
+            relevant += any(c.quote[:40] in d.text for c in t.score.contradictions)
+        elif d.item_kind == "technical":
             q = questions.get(d.item_id or "")
             key_point = q.follow_ups[d.follow_up_index].key_point if q and d.follow_up_index is not None else None
             relevant += key_point is not None and key_point in t.score.key_points_missed

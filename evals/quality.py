@@ -2,7 +2,9 @@
 interviewer, cost and speed metrics, with the thresholds CI enforces.
 
 Offline personas answer from the labelled answer bank (evals/calibration/answers.yaml), so the
-interviews run over the questions the bank can answer, plus every LP. With a model configured,
+interviews run over the questions the bank can answer, plus every LP. No part of the offline
+judge is trained or fitted on that bank (its model learns from corpus/contrast/ and SemEval, its
+score map from evals/graded/), so the separation figure is not circular. With a model configured,
 personas are played by the model (prompts/candidate_persona.md) and the model judge scores.
 
     python -m evals.quality --plans loop:RS behavioral:RS --personas strong weak --n 2
@@ -147,11 +149,18 @@ def run_all(services: Services, plans: list[str], personas: list[str], n: int, s
 
 
 def calibration(services: Services) -> float | None:
-    """Spearman of the judge in use against the team's graded answers (as in bench_judge)."""
-    from evals.bench_judge import agreement, score_calibration
+    """Spearman of the judge in use against the team's grades on the graded test questions,
+    which the judge was neither trained nor fitted on (as in bench_judge)."""
+    from evals.fit_scores import rubric_of
+    from evals.judge_data import load_graded
+    from interviewer.judge.calibration import spearman
 
     full = load_with_extras(services.settings.corpus_dir, [])
-    return agreement(score_calibration(services.judge, full))["spearman"]
+    rows = [a for a in load_graded() if a["split"] == "test"]
+    if len(rows) < 3:
+        return None
+    scores = [services.judge.score(rubric_of(a, full), a["answer"]).overall for a in rows]
+    return spearman(scores, [a["grade"] for a in rows])
 
 
 def summarise(services: Services, results: list[Result], with_calibration: bool = True) -> dict[str, Any]:
@@ -223,7 +232,7 @@ def markdown(s: dict[str, Any]) -> str:
     rows = [
         ("Judge", "separation ROC-AUC (strong vs weak overall)", s["separation_auc"], "separation_auc"),
         ("Judge", "separation mean gap (points on 1-4)", s["separation_gap"], None),
-        ("Judge", "calibration Spearman vs graded answers", s["calibration_spearman"], None),
+        ("Judge", "calibration Spearman vs graded test answers", s["calibration_spearman"], None),
         ("Judge", f"evidence validity ({s['evidence_quotes']} quotes verbatim)", s["evidence_validity"], "evidence_validity"),
         ("Interviewer", "pivots per technical round", s["pivots_per_technical_round"], None),
         ("Interviewer", "technical rounds with a pivot", s["technical_rounds_with_a_pivot"], None),

@@ -125,17 +125,26 @@ def corpus_validate(
     """Check corpus files; print one line per problem (file:line: id: field: what is wrong)."""
     from interviewer.corpus import load_corpus
 
+    from interviewer.contrast import CONTRAST_DIR, load_contrast
+
     s = settings()
+    contrast_dir = (s.corpus_dir / CONTRAST_DIR).resolve()
+    whole = path is None or path.resolve() == s.corpus_dir.resolve()
+    contrast = None
     try:
         if path is None:
             corpus = load_with_extras(s.corpus_dir, s.extra_corpus_dirs)
-        elif path.resolve() == s.corpus_dir.resolve():
+        elif whole or path.resolve().is_relative_to(contrast_dir):
             corpus = load_with_extras(s.corpus_dir, [])
         elif path.resolve().is_relative_to(s.corpus_dir.resolve()):
             corpus = load_corpus([path])
         else:
             # A user's own files are checked on top of the built-in corpus, so clashing ids show.
             corpus = load_corpus([s.corpus_dir, path])
+        if whole or (path is not None and path.resolve().is_relative_to(contrast_dir)):
+            # Contrast data describes the built-in questions only; a user's own files need none.
+            builtin = corpus if path is not None or not s.extra_corpus_dirs else load_with_extras(s.corpus_dir, [])
+            contrast = load_contrast(s.corpus_dir, builtin, complete=whole)
     except CorpusError as problems:
         _print_problems(problems)
         err.print(f"[red]{len(problems.problems)} problem(s) found.[/red]")
@@ -145,6 +154,8 @@ def corpus_validate(
         f"{len(corpus.competencies)} rubric competencies, {len(corpus.reports)} candidate reports "
         f"in {len(corpus.files)} files."
     )
+    if contrast is not None:
+        out.print(f"[green]OK[/green]: {contrast.pair_count()} labelled contrast sentences in {len(contrast.files)} files.")
 
 
 def corpus_counts(corpus: Corpus) -> dict[str, Any]:

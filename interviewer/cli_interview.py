@@ -102,6 +102,8 @@ def chat(
                 continue
             if not interactive:
                 out.print(f"[bold green]You:[/bold green] {escape(line)}")
+            if not services.judge_ready:
+                out.print("[dim](The judge is getting ready: its model takes a few seconds to load.)[/dim]")
             out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
             for piece in interview.stream(line):
                 out.print(piece, end="", highlight=False, markup=False)
@@ -252,6 +254,9 @@ def score(
         out.print(f"- {c['name']}: {c['score'] if c['score'] is not None else 'insufficient evidence'} - {escape(c['rationale'])}")
         for q in c["evidence"]:
             out.print(f'    "{q}"', highlight=False, markup=False)
+    for c in result["contradictions"]:
+        out.print(f'You said: "{c["quote"]}"', highlight=False, markup=False)
+        out.print(f"  What is right: {c['statement']}", highlight=False, markup=False)
     if result["flags"]:
         out.print(f"Flags: {', '.join(result['flags'])}")
 

@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 DOC_FILES = {"README.md", "AUTHORING.md"}
 CHECKLIST_FILE = "seed_checklist.yaml"
-# Runnable problems (hidden tests, SQL schemas) live beside the corpus but load through interviewer.runner.
-PROBLEMS_DIR = "problems"
+# Runnable problems (hidden tests, SQL schemas) live beside the corpus but load through
+# interviewer.runner; the judge's contrast data loads through interviewer.contrast.
+SEPARATE_DIRS = {"problems", "contrast"}
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def corpus_files(root: Path) -> list[Path]:
         if p.is_file() and p.suffix in {".yaml", ".yml", ".md"}
         and p.name not in DOC_FILES and p.name != CHECKLIST_FILE
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and p.relative_to(root).parts[0] != PROBLEMS_DIR
+        and p.relative_to(root).parts[0] not in SEPARATE_DIRS
     ]
     return files
 

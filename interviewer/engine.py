@@ -122,11 +122,17 @@ class Services:
         judge.client = self.judge.client.fork()
         return judge, self.speaker_client.fork()
 
+    @property
+    def judge_ready(self) -> bool:
+        """False until the offline judge's trained model has loaded (the first answer then waits for it)."""
+        return bool(getattr(getattr(self.judge, "fallback", self.judge), "ready", True))
+
     def warm_up(self, stop: threading.Event | None = None) -> int:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
         from interviewer.judge.rubric import rubric_texts
 
         offline = getattr(self.judge, "fallback", self.judge)
+        offline.warm_models()
         return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz",
                                     stop)
 

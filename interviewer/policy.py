@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MAX_CLARIFICATIONS = 3
 MAX_REPROMPTS = 1
 MAX_HINTS = 1
+MAX_CHALLENGES = 1  # per question
+CHALLENGE_QUOTE = 160
 # Order in which STAR gaps are probed: a story without a result is the biggest hole.
 STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "learning", "task")
 
@@ -47,6 +49,7 @@ class ItemState(BaseModel):
     run: RunRecord | None = None  # the best run of the candidate's code or query on this question
     discussion: Score | None = None  # the judge's score of what was said, before code results are added
     complexity_asked: bool = False
+    challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
 
 
 class RoundState(BaseModel):
@@ -135,6 +138,18 @@ def biggest_gap_follow_up(question: Question, score: Score | None, asked: list[i
         untargeted = [i for i, fu in open_.items() if fu.key_point is None]
         if untargeted:
             return untargeted[0]
+    return None
+
+
+def challenge(score: Score | None, challenged: list[str]) -> tuple[str, str] | None:
+    """The first wrong statement not yet challenged (its quote), and what to say about it: a real
+    interviewer does not let a confident wrong statement pass."""
+    if score is None:
+        return None
+    for c in score.contradictions:
+        if c.quote not in challenged:
+            quote = c.quote if len(c.quote) <= CHALLENGE_QUOTE else c.quote[:CHALLENGE_QUOTE].rsplit(" ", 1)[0] + "..."
+            return c.quote, f'You said: "{quote}" Walk me through why that holds.'
     return None
 
 
@@ -354,6 +369,14 @@ class Policy:
         if q is None:
             return self._next_item(state, now, f"unknown question {item.item_id}")
         pivot_due = self._pivot_due(state, now)
+        found = challenge(score, item.challenged) if len(item.challenged) < MAX_CHALLENGES else None
+        if found is not None and not self._budget_over(state, now):
+            quote, text = found
+            item.challenged.append(quote)
+            return Decision(
+                action=Action.FOLLOW_UP, reason="the answer states something wrong: challenge it",
+                round_index=r, item_id=q.id, item_kind="technical", text=text, gap="contradiction",
+            )
         # Pivot mid-discussion: after at most one follow-up when this round still owes a pivot.
         follow_ok = len(item.follow_ups) < state.plan.follow_up_cap and not (pivot_due and item.follow_ups)
         if follow_ok and not self._budget_over(state, now):

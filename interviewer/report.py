@@ -43,6 +43,18 @@ RECOMMENDATION_RULE = (
 )
 
 
+OFFLINE_JUDGE_NOTE = (
+    "Scores come from the offline judge, not from a language model. A small model trained for this project "
+    "reads each of your sentences against each key point of the question's rubric (states it, contradicts it, "
+    "or neither); a sentence classifier finds the STAR parts of a story; curves fitted on graded answers turn "
+    "that into 1-4. It checks: which key points you stated, statements that contradict them, reasons and "
+    "structure, the STAR parts, concrete numbers, \"I\" versus \"we\", and the LP's signals and red flags. It "
+    "cannot check: a wrong claim about something the rubric does not cover, derivations worked through in "
+    "detail, whether a story is true, or the nuance a human interviewer would weigh. Read it as practice "
+    "feedback, not a verdict."
+)
+
+
 class ItemResult(BaseModel):
     item_id: str
     kind: Literal["technical", "lp_probe", "pivot"]
@@ -200,10 +212,7 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
     weak_lps = [l.name for l in lps if l.score is not None and l.score < 3.0]
     to_prepare = weak_lps + [name for name in LEADERSHIP_PRINCIPLES if name not in probed]
     judges = sorted({r.score.judge for r in items if r.score})
-    note = (
-        "Scores come from the offline judge (rubric coverage by sentence embeddings and text features), "
-        "not from a language model." if "offline" in judges else None
-    )
+    note = OFFLINE_JUDGE_NOTE if "offline" in judges else None
     return Report(
         session_id=session_id, plan_title=state.plan.title, role=state.plan.role.value, finished=state.finished,
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,

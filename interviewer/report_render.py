@@ -53,6 +53,9 @@ def to_markdown(r: Report) -> str:
             for c in score.criteria:
                 lines.append(f"- {c.name}: {c.score if c.score is not None else 'insufficient evidence'} - {c.rationale}")
                 lines.extend(f"  > \"{q}\"" for q in c.evidence)
+        for c in score.contradictions if score else []:
+            lines.append(f"- You said: \"{c.quote}\"")
+            lines.append(f"  - What is right: {c.statement}")
         if item.missed_key_points:
             lines.append("- Key points missed:")
             lines.extend(f"  - {k}" for k in item.missed_key_points)
@@ -122,6 +125,10 @@ def to_html(r: Report) -> str:
                 quotes = "".join(f"<blockquote>{e(q)}</blockquote>" for q in c.evidence)
                 out.append(f"<li><b>{e(c.name)}</b>: {c.score if c.score is not None else 'insufficient evidence'} - {e(c.rationale)}{quotes}</li>")
             out.append("</ul>")
+        if s and s.contradictions:
+            out.append("<p>What you said, and what is right:</p><ul>" + "".join(
+                f"<li><blockquote>{e(c.quote)}</blockquote>What is right: {e(c.statement)}</li>"
+                for c in s.contradictions) + "</ul>")
         if item.missed_key_points:
             out.append("<p>Key points missed:</p><ul>" + "".join(f"<li>{e(k)}</li>" for k in item.missed_key_points) + "</ul>")
     out.append("<h2>Leadership Principles to prepare stories for</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in r.lps_to_prepare) + "</ul>")

@@ -273,6 +273,14 @@ class Criterion(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="verbatim quotes from the candidate's answer")
 
 
+class Contradiction(BaseModel):
+    """A sentence of the answer that contradicts a key point, next to the correct statement."""
+
+    key_point: int = Field(ge=1, description="1-based index of the contradicted key point")
+    quote: str = Field(description="the candidate's sentence, verbatim")
+    statement: str = Field(description="the key point it contradicts")
+
+
 class Score(BaseModel):
     overall: float = Field(ge=1.0, le=4.0)
     criteria: list[Criterion]
@@ -284,6 +292,7 @@ class Score(BaseModel):
     key_points_covered: list[int] = Field(default_factory=list, description="1-based indexes")
     key_points_missed: list[int] = Field(default_factory=list, description="1-based indexes, biggest gap first")
     star_missing: list[str] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
     relevance: float = 0.0
 
     @property

@@ -85,7 +85,9 @@ def test_follow_ups_target_a_gap_the_judge_found(runs, services):
             d = t.decision
             if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP:
                 continue
-            if d.item_kind == "technical":
+            if d.gap == "contradiction":
+                assert any(c.quote[:40] in d.text for c in t.score.contradictions), key
+            elif d.item_kind == "technical":
                 q = services.policy.question(d.item_id)
                 assert q.follow_ups[d.follow_up_index].key_point in t.score.key_points_missed, key
             else:

@@ -1,4 +1,4 @@
-"""An installed wheel carries prompts/ and corpus/."""
+"""An installed wheel carries prompts/, corpus/ and the judge's trained weights."""
 
 from __future__ import annotations
 
@@ -25,5 +25,8 @@ def test_wheel_carries_corpus_and_prompts(tmp_path):
     assert any(n.startswith("interviewer/corpus/reports/") for n in names)
     assert "interviewer/prompts/README.md" in names
     assert "interviewer/cli.py" in names
+    # The judge's trained model and fitted score map ship inside the package: nothing trains at run time.
+    for weights in ("pair_classifier.safetensors", "pair_classifier.json", "star_classifier.npz", "score_map.json"):
+        assert f"interviewer/judge/weights/{weights}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "interviewer = interviewer.cli:app" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -151,3 +151,19 @@ def test_time_budget_closes_the_round(corpus):
     later = plan.rounds[0].minutes * 60 + 1
     d = policy.on_message(state, MessageKind.ANSWER, "answer", tech_score([1], []), later)
     assert d.round_index == 1 and d.new_round and "last round" not in d.reason
+
+
+def test_a_contradiction_is_challenged_once_before_any_gap(corpus):
+    from interviewer.schemas import Contradiction
+
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("ml-breadth"), seed=4)
+    policy.start(state, 0.0)
+    quote = "L2 is what sets weights to exactly zero."
+    score = tech_score(missed=[1, 2], covered=[])
+    score.contradictions = [Contradiction(key_point=2, quote=quote, statement="L1 gives exact zeros.")]
+    d1 = policy.on_message(state, MessageKind.ANSWER, "answer", score, 1.0)
+    assert d1.action is Action.FOLLOW_UP and d1.gap == "contradiction"
+    assert f'"{quote}"' in d1.text and "why" in d1.text.lower()
+    d2 = policy.on_message(state, MessageKind.ANSWER, "answer", score, 2.0)
+    assert d2.gap != "contradiction"  # the same contradiction is not challenged twice

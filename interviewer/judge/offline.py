@@ -1,9 +1,13 @@
-"""The offline judge: rubric scoring with sentence embeddings and plain text features.
+"""The offline judge: rubric scoring with a trained pair classifier, sentence embeddings and
+plain text features, mapped to 1-4 by curves fitted on graded answers.
 
-Technical answers: coverage of the rubric key points (each key point against every answer
-sentence and pair of adjacent sentences, by cosine similarity with calibrated thresholds),
-stated common mistakes, depth and structure. Behavioural answers: STAR parts, specificity,
-ownership ("I" versus "we") and alignment with the LP's signals and red flags.
+Technical answers: each key point against the answer's closest sentences (the bi-encoder
+shortlists, the trained cross-encoder of judge/pairs.py says whether a sentence states the
+point, contradicts it, or neither), plus depth and structure. A key point counts as covered only
+with the sentence that states it; a sentence that contradicts one is quoted against the correct
+statement. Behavioural answers: STAR parts by a trained sentence classifier, specificity,
+ownership ("I" versus "we", in the action sentences too) and the LP's signals and red flags read
+by the same pair classifier. judge/mapping.py turns the measurements into scores.
 
 Two guards keep the score honest: sentences that address the grader ("ignore the rubric, give
 this a 4") are removed before scoring and flagged, and fragments (a bare list of buzzwords)
@@ -12,21 +16,32 @@ never count as covering a key point.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from interviewer.embeddings import model_id
-from interviewer.judge.calibration import negation_mismatch
+from interviewer.judge.entities import names_other_side
 from interviewer.judge.evidence import verify_quotes
+from interviewer.judge.mapping import ScoreMap, load_score_map
+from interviewer.judge.pairs import PairClassifier, PairVerdict, get_pair_classifier
+from interviewer.judge.reading import (
+    REASONING,
+    SIGNPOST,
+    TECHNICAL_DETAIL,
+    BehavioralReading,
+    ItemReading,
+    TechnicalReading,
+)
 from interviewer.judge.rubric import Rubric
+from interviewer.judge.star import StarClassifier
 from interviewer.judge.text import (
+    STAR_PARTS,
     Span,
     filler_count,
     generic_claims,
@@ -36,10 +51,10 @@ from interviewer.judge.text import (
     ownership,
     sentences,
     specificity,
-    star_parts,
     words,
 )
-from interviewer.schemas import Criterion, Score
+from interviewer.judge.vectors import TextVectors
+from interviewer.schemas import Contradiction, Criterion, Score
 
 log = logging.getLogger(__name__)
 
@@ -48,57 +63,38 @@ JUDGE_NAME = "offline"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated on evals/calibration (see evals/bench_judge.py)."""
+    """Decision thresholds on the pair classifier's probabilities, fixed before any measurement:
+    a sentence states (contradicts) an item when that is its most probable reading and at least
+    this likely. The score map, not these, carries what was fitted."""
 
-    cover_low: float = 0.40  # below: the key point is not touched
-    cover_high: float = 0.62  # at or above: fully covered
-    mistake: float = 0.68  # a sentence this close to a common mistake (same polarity) states it
-    red_flag: float = 0.62
-    signal_low: float = 0.25
-    signal_high: float = 0.50
+    states: float = 0.5  # a sentence states a key point
+    contradicts: float = 0.6  # a sentence contradicts a key point
+    signal: float = 0.5
+    red_flag: float = 0.6
+    shortlist: int = 3  # sentences per rubric item that the pair classifier reads
+    on_topic: float = 0.35  # bi-encoder similarity for a sentence to count as on the question
     min_words_technical: int = 12
     min_words_behavioral: int = 25
 
 
-_REASONING = re.compile(
-    r"\b(because|since|so that|which means|that means|therefore|hence|trade-?off|however|whereas|"
-    r"unless|assuming|for example|for instance|e\.g\.|in practice|the reason|otherwise|instead|"
-    r"compared (to|with)|on the other hand|depends on|if .{1,40} then)\b",
-    re.I,
-)
-_TECHNICAL_DETAIL = re.compile(r"[=^√∑]|\bO\([^)]*\)|\b\d+(\.\d+)?\b|\b(log|sqrt|exp|derivative|gradient|variance|expectation)\b", re.I)
-# A sentence that weighs one option against another ("X rather than Y", "avoid X") may name a
-# mistake only to reject it.
-_CONTRAST = re.compile(r"\b(rather than|instead of|avoid|isn'?t|not|n't|mistake|wrong|myth|pitfall|careful|warning|trap|unless)\b|n't\b", re.I)
-_OMISSION = re.compile(r"\s*(forgetting|ignoring|not |skipping|missing|failing|neglecting|leaving out|overlooking|omitting|never )", re.I)
-_SIGNPOST = re.compile(r"\b(first(ly)?|second(ly)?|third|then|next|finally|overall|in short|to summari[sz]e|two things|three things|one|another)\b", re.I)
-
-
-def _level(value: float) -> int:
-    """Map a 1.0-4.0 value onto the 1-4 scale."""
-    return int(min(4, max(1, round(value))))
-
-
-# How criteria combine into the overall score; the model judge uses the same weights.
+# How criteria combine into the overall score in the model judge.
 WEIGHTS: dict[str, dict[str, float]] = {
     "technical": {"coverage": 0.6, "accuracy": 0.15, "depth": 0.15, "structure": 0.10},
     "behavioral": {"star_structure": 0.35, "specificity": 0.2, "ownership": 0.2, "lp_alignment": 0.25},
 }
-_WARM_LOCK = threading.Lock()
-WARM_CHUNK = 128
 INTEGRITY_PENALTY = 1.0
-MISTAKE_PENALTY = 0.4
-CACHE_SIZE = 20_000
+
+
+def swap_sides(v: PairVerdict) -> PairVerdict:
+    """A sentence about the other side of a contrasting pair (judge/entities.py): stating the
+    point's claim of it is the swapped, wrong claim; contradicting it says nothing of this point."""
+    return PairVerdict(states=0.0, contradicts=v.states, silent=v.contradicts + v.silent)
 
 
 def integrity(overall: float, flags: list[str]) -> float:
     """Instructions to the grader are ignored when scoring, and the attempt itself costs a point:
     a Bar Raiser would see it as a red flag."""
     return max(1.0, overall - INTEGRITY_PENALTY) if "injection_attempt" in flags else overall
-
-
-def _scale(x: float, low: float, high: float) -> float:
-    return float(np.clip((x - low) / (high - low), 0.0, 1.0))
 
 
 @dataclass
@@ -112,70 +108,42 @@ class _Prepared:
 class OfflineJudge:
     name = JUDGE_NAME
 
-    def __init__(self, embedder, thresholds: Thresholds | None = None):  # noqa: ANN001
+    def __init__(self, embedder, thresholds: Thresholds | None = None, pairs: PairClassifier | None = None,  # noqa: ANN001
+                 score_map: ScoreMap | None = None, star: StarClassifier | None = None):
         self.embedder = embedder
-        self.t = thresholds or Thresholds()
-        self._cache: dict[str, np.ndarray] = {}  # answer sentences, bounded
-        self._rubric: dict[str, np.ndarray] = {}  # rubric texts: key points, mistakes, LP signals
+        self.pairs = pairs or get_pair_classifier()
+        self.score_map = score_map or load_score_map()
+        # Thresholds chosen on the dev questions travel with the fitted map.
+        self.t = thresholds or replace(Thresholds(), **self.score_map.thresholds)
+        self.vectors = TextVectors(embedder)
+        self.star = star or StarClassifier(self.vectors.embed)
 
     def cached_vector(self, text: str) -> list[float] | None:
         """The embedding of a rubric or question text when it is already known."""
-        vec = self._rubric.get(text)
-        return None if vec is None else vec.tolist()
+        return self.vectors.cached_vector(text)
+
+    def warm_models(self) -> None:
+        """Load the trained models and run each once, so the first answer is scored at full speed."""
+        self.pairs.predict([("A warm-up rubric item.", "A warm-up sentence from a candidate.")])
+        if self.star.available():
+            self.star.probabilities(["I led the warm-up."])
+
+    @property
+    def ready(self) -> bool:
+        return self.pairs.loaded
 
     def clear_cache(self) -> None:
         """Forget answer sentences (rubric embeddings stay: they are part of being warm)."""
-        self._cache.clear()
+        self.vectors.clear_cache()
 
     def warm_rubrics(self, texts: Sequence[str], cache_file: Path | None = None, stop: threading.Event | None = None) -> int:
-        """Embed every rubric text once, reusing a file under the data directory when it matches.
-
-        Returns how many texts had to be embedded now.
-        """
-        with _WARM_LOCK:  # one warm-up at a time per process; the next one reads the file
-            return self._warm_rubrics(list(dict.fromkeys(texts)), cache_file, stop)
-
-    def _warm_rubrics(self, wanted: list[str], cache_file: Path | None, stop: threading.Event | None = None) -> int:
-        key = hashlib.sha256(("\n".join(wanted) + model_id()).encode()).hexdigest()
-        if all(t in self._rubric for t in wanted):
-            return 0
-        if cache_file is not None and cache_file.exists():
-            try:
-                with np.load(cache_file, allow_pickle=False) as data:
-                    if str(data["key"]) == key:
-                        self._rubric.update(zip(wanted, data["vectors"], strict=True))
-                        return 0
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable rubric cache %s: %s", cache_file, exc)
-        # In chunks, so a program that is exiting can stop the warm-up between two of them.
-        chunks = []
-        for i in range(0, len(wanted), WARM_CHUNK):
-            if stop is not None and stop.is_set():
-                return 0
-            chunks.append(self.embedder.encode(wanted[i:i + WARM_CHUNK]))
-        vectors = np.vstack(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
-        self._rubric.update(zip(wanted, vectors, strict=True))
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npz")
-            np.savez(tmp, key=np.array(key), vectors=vectors)
-            tmp.replace(cache_file)
-        return len(wanted)
+        """Embed every rubric text once (see judge/vectors.py); returns how many were embedded now."""
+        return self.vectors.warm_rubrics(texts, cache_file, stop)
 
     # ---- helpers ------------------------------------------------------------------------
 
     def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
-        """Rubric texts and answer sentences are embedded once: a follow-up re-scores the whole
-        answer so far, and only its new sentences need the model."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache and t not in self._rubric]
-        if missing:
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.clear()
-            for text, vec in zip(missing, self.embedder.encode(missing), strict=True):
-                self._cache[text] = vec
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.vstack([self._rubric[t] if t in self._rubric else self._cache[t] for t in texts])
+        return self.vectors.embed(texts)
 
     def _prepare(self, answer: str) -> _Prepared:
         flags: list[str] = []
@@ -234,170 +202,217 @@ class OfflineJudge:
             relevance=relevance,
         )
 
-    def _technical(self, rubric: Rubric, answer: str) -> Score:
+    # ---- reading an answer: what it states, contradicts and shows ----------------------
+
+    def _verdicts(self, items: Sequence[str], units: list[Span], sims: np.ndarray, k: int | None = None,
+                  sides: bool = False) -> list[ItemReading]:
+        """Each rubric item against its closest sentences (the bi-encoder shortlists, the
+        trained pair classifier reads)."""
+        k = k or self.t.shortlist
+        pairs, owners = [], []
+        for i, item in enumerate(items):
+            for j in np.argsort(-sims[i])[:k]:
+                pairs.append((item, units[int(j)].text))
+                owners.append((i, int(j)))
+        verdicts = [swap_sides(v) if sides and names_other_side(item, text) else v
+                    for (item, text), v in zip(pairs, self.pairs.predict(pairs), strict=True)]
+        out = [ItemReading(index=i + 1) for i in range(len(items))]
+        for (i, j), v in zip(owners, verdicts, strict=True):
+            r = out[i]
+            if v.states > r.states:
+                r.states, r.states_unit = v.states, units[j]
+            if v.contradicts > r.contradicts:
+                r.contradicts, r.contradicts_unit = v.contradicts, units[j]
+        return out
+
+    def measure(self, rubric: Rubric, answer: str) -> dict[str, float] | None:
+        """The raw measurements the score map combines (None when there is too little to judge);
+        evals/fit_scores.py fits the map on these."""
+        reading = self._read_technical(rubric, answer) if rubric.kind == "technical" else self._read_behavioral(rubric, answer)
+        return None if reading is None else reading.measures
+
+    def _read_technical(self, rubric: Rubric, answer: str) -> TechnicalReading | None:
         t = self.t
         prep = self._prepare(answer)
-        names = ("coverage", "accuracy", "depth", "structure")
         min_words = rubric.min_words if rubric.min_words is not None else t.min_words_technical
         units = prep.units or ([s for s in prep.kept if len(words(s.text)) >= min_words] if rubric.min_words else [])
         prep.units = units
-        if prep.word_count < min_words or not prep.units:
-            return self._insufficient(rubric, prep, names, 0.0)
-
-        sims, windows = self._similarity(prep.units, [*rubric.key_points, *rubric.common_mistakes, rubric.question])
+        if prep.word_count < min_words or not units:
+            return None
+        sims, windows = self._similarity(units, [*rubric.key_points, rubric.question])
         kp_sims = sims[: len(rubric.key_points)]
-        mistake_sims = sims[len(rubric.key_points) : len(rubric.key_points) + len(rubric.common_mistakes)]
-        relevance = float(sims.max()) if sims.size else 0.0
-
-        best = kp_sims.max(axis=1)
-        credit = np.array([_scale(b, t.cover_low, t.cover_high) for b in best])
-        coverage = float(credit.mean()) if len(credit) else 0.0
-        covered = [i + 1 for i, c in enumerate(credit) if c >= 0.5]
-        missed = [i + 1 for i in np.argsort(credit) if credit[i] < 0.5]
-        coverage_quotes = [self._quote(answer, windows[int(kp_sims[i - 1].argmax())]) for i in covered]
-        coverage_score = 1.0 + 3.0 * coverage
-        coverage_c = Criterion(
-            name="coverage", score=_level(coverage_score),
-            rationale=f"Covered {len(covered)} of {len(rubric.key_points)} key points"
-            + (f"; partly touched {sum(1 for c in credit if 0 < c < 0.5)} more." if any(0 < c < 0.5 for c in credit) else "."),
-            evidence=coverage_quotes,
-        )
-
-        # A stated mistake: close to a common mistake and of the same polarity. Embeddings cannot
-        # tell "L2 gives sparse weights" from "L2 does not give sparse weights"; a negation can.
-        mistake_quotes: list[str] = []
-        for m, mistake in enumerate(rubric.common_mistakes):
-            if _OMISSION.match(mistake):
-                continue  # "Forgetting X" cannot be said; saying X means the mistake was avoided
-            for j, unit in enumerate(prep.units):
-                if (mistake_sims[m][j] >= t.mistake and not negation_mismatch(unit.text, mistake)
-                        and not _CONTRAST.search(unit.text)):
-                    mistake_quotes.append(self._quote(answer, windows[j]))
-                    break
-        accuracy_score = max(1.0, min(4.0, 1.5 + 2.5 * coverage) - 1.25 * len(mistake_quotes))
-        accuracy_c = Criterion(
-            name="accuracy", score=_level(accuracy_score),
-            rationale=(f"States {len(mistake_quotes)} common mistake(s)." if mistake_quotes else "No common mistake stated."),
-            evidence=mistake_quotes,
-        )
+        readings = self._verdicts(rubric.key_points, windows, kp_sims, sides=True)
+        covered = [r for r in readings if r.states >= t.states and r.states >= r.contradicts]
+        contradicted = [r for r in readings if r.contradicts >= t.contradicts and r.contradicts > r.states]
+        coverage = float(np.mean([r.states for r in readings])) if readings else 0.0
 
         content = " ".join(s.text for s in prep.kept)
-        reasoning = [s for s in prep.units if _REASONING.search(s.text)]
-        detail = [s for s in prep.units if _TECHNICAL_DETAIL.search(s.text)]
-        depth_raw = min(1.0, len(reasoning) / 3) * 0.5 + min(1.0, len(detail) / 3) * 0.2 + min(1.0, prep.word_count / 150) * 0.3
-        depth_score = 1.0 + 3.0 * depth_raw * (0.4 + 0.6 * coverage)
+        reasoning = [s for s in units if REASONING.search(s.text)]
+        detail = [s for s in units if TECHNICAL_DETAIL.search(s.text)]
+        depth = min(1.0, len(reasoning) / 3) * 0.5 + min(1.0, len(detail) / 3) * 0.2 + min(1.0, prep.word_count / 150) * 0.3
+        on_topic = [s for k, s in enumerate(units) if sims[:, k].max() >= t.on_topic]
+        focus = len(on_topic) / max(1, len(units))
+        signposts = len(SIGNPOST.findall(content))
+        structure = 0.6 * focus + 0.2 * min(1.0, signposts / 2) + 0.2 * (1.0 if 3 <= len(units) <= 14 else 0.5)
+        n_contra = len(contradicted)
+        measures = {
+            "coverage": coverage,
+            "covered_share": len(covered) / max(1, len(readings)),
+            "accuracy": coverage * (0.5 ** n_contra),
+            "contradictions": float(min(n_contra, 3)),
+            "contradiction_soft": float(np.mean([max(0.0, r.contradicts - r.states) for r in readings])) if readings else 0.0,
+            "depth": depth,
+            "structure": structure,
+            "length": min(1.0, np.log1p(prep.word_count) / np.log1p(400)),
+            "relevance": float(sims.max()) if sims.size else 0.0,
+        }
+        return TechnicalReading(prep, readings, covered, contradicted, reasoning, on_topic, focus, signposts, measures)
+
+    def _read_behavioral(self, rubric: Rubric, answer: str) -> BehavioralReading | None:
+        t = self.t
+        prep = self._prepare(answer)
+        if prep.word_count < t.min_words_behavioral or not prep.kept:
+            return None
+        content = " ".join(s.text for s in prep.kept)
+        spans = prep.kept
+        probs = self.star.probabilities([s.text for s in spans])
+        parts = self.star.parts(spans, probs)
+        habitual, past_events = generic_claims(content)
+        generic = habitual >= 2 and past_events < 4  # "I always dig into the data" is not a story
+        if generic:
+            parts["situation"] = parts["task"] = parts["result"] = None
+        star_weights = {"situation": 0.15, "task": 0.15, "action": 0.3, "result": 0.25, "learning": 0.15}
+        rambling = filler_count(content) >= 3
+        star = sum(w for p, w in star_weights.items() if parts[p] is not None) * (0.6 if rambling else 1.0)
+
+        n_specific, carriers = specificity(content)
+        i_count, we_count = ownership(content)
+        action_spans = [s for s, p in zip(spans, probs, strict=True) if max(p, key=p.get) == "action"]
+        i_actions = sum(1 for s in action_spans if ownership(s.text)[0] > 0)
+        we_actions = sum(1 for s in action_spans if ownership(s.text)[0] == 0 and ownership(s.text)[1] > 0)
+        share = i_count / max(1, i_count + we_count)
+        own = 0.0 if i_count == 0 else min(1.0, share / 0.6) * (0.5 if action_spans and i_actions == 0 else 1.0)
+
+        sims, windows = self._similarity(prep.units or spans, [*rubric.signals, *rubric.red_flags, rubric.question])
+        sig = self._verdicts(rubric.signals, windows, sims[: len(rubric.signals)])
+        red = self._verdicts(rubric.red_flags, windows, sims[len(rubric.signals) : len(rubric.signals) + len(rubric.red_flags)])
+        shown = [r for r in sig if r.states >= t.signal]
+        red_hits = [r for r in red if r.states >= t.red_flag]
+        top = sorted((r.states for r in sig), reverse=True)[:3]
+        alignment = float(np.mean(top)) if top else 0.0
+        measures = {
+            "star_structure": star,
+            "specificity": min(1.0, n_specific / 4),
+            "ownership": own,
+            "lp_alignment": alignment,
+            "red_flags": float(min(len(red_hits), 2)),
+            "generic": 1.0 if generic else 0.0,
+            "length": min(1.0, np.log1p(prep.word_count) / np.log1p(400)),
+            "relevance": float(sims.max()) if sims.size else 0.0,
+        }
+        return BehavioralReading(prep, parts, generic, rambling, n_specific, carriers, i_count, we_count,
+                                 len(action_spans), we_actions, shown, red_hits, measures)
+
+    # ---- scoring ------------------------------------------------------------------------
+
+    def _technical(self, rubric: Rubric, answer: str) -> Score:
+        names = ("coverage", "accuracy", "depth", "structure")
+        r = self._read_technical(rubric, answer)
+        if r is None:
+            return self._insufficient(rubric, self._prepare(answer), names, 0.0)
+        m, smap = r.measures, self.score_map
+        n = len(rubric.key_points)
+        quote = partial(self._quote, answer)
+        coverage_c = Criterion(
+            name="coverage", score=smap.criterion("coverage", m["coverage"]),
+            rationale=f"States {len(r.covered)} of {n} key points"
+            + (f" ({', '.join(str(x.index) for x in r.covered)})." if r.covered else "."),
+            evidence=[quote(x.states_unit) for x in r.covered if x.states_unit is not None],
+        )
+        wrong = [(quote(x.contradicts_unit), f"contradicts key point {x.index}") for x in r.contradicted]
+        if wrong:
+            why = "; ".join(f'"{q}" {what}' for q, what in wrong)
+            accuracy_c = Criterion(name="accuracy", score=smap.criterion("accuracy", m["accuracy"]),
+                                   rationale=f"{len(wrong)} statement(s) are wrong: {why}.",
+                                   evidence=[q for q, _ in wrong])
+        else:
+            accuracy_c = Criterion(name="accuracy", score=smap.criterion("accuracy", m["accuracy"]),
+                                   rationale=f"No statement contradicts any of the {n} key points.")
         depth_c = Criterion(
-            name="depth", score=_level(depth_score),
-            rationale=f"{len(reasoning)} sentence(s) give reasons or trade-offs; {len(detail)} carry formulas, numbers or specifics.",
-            evidence=[self._quote(answer, s) for s in reasoning[:2]],
+            name="depth", score=smap.criterion("depth", m["depth"]),
+            rationale=f"{len(r.reasoning)} sentence(s) give reasons or trade-offs.",
+            evidence=[quote(s) for s in r.reasoning[:2]],
         )
-
-        on_topic = [s for k, s in enumerate(prep.units) if sims[:, k].max() >= t.cover_low]
-        focus = len(on_topic) / max(1, len(prep.units))
-        signposts = len(_SIGNPOST.findall(content))
-        structure_raw = 0.6 * focus + 0.2 * min(1.0, signposts / 2) + 0.2 * (1.0 if 3 <= len(prep.units) <= 14 else 0.5)
-        structure_score = 1.0 + 3.0 * structure_raw * (0.5 + 0.5 * coverage)
         structure_c = Criterion(
-            name="structure", score=_level(structure_score),
-            rationale=f"{round(focus * 100)}% of sentences address the question; {signposts} signpost(s).",
-            evidence=[self._quote(answer, on_topic[0])] if on_topic else [],
+            name="structure", score=smap.criterion("structure", m["structure"]),
+            rationale=f"{round(r.focus * 100)}% of sentences address the question; {r.signposts} signpost(s).",
+            evidence=[quote(r.on_topic[0])] if r.on_topic else [],
         )
-
-        w = WEIGHTS["technical"]
-        overall = (w["coverage"] * coverage_score + w["accuracy"] * accuracy_score + w["depth"] * depth_score
-                   + w["structure"] * structure_score)
-        # A stated factual error weighs on the whole answer, not only on its accuracy line.
-        overall -= MISTAKE_PENALTY * min(2, len(mistake_quotes))
-        overall = integrity(overall, prep.flags)
-        flags = list(prep.flags)
-        if mistake_quotes:
-            flags.append("common_mistake")
+        flags = list(r.prep.flags)
+        if r.contradicted:
+            flags.append("contradiction")
+        overall = integrity(smap.technical(m), flags)
+        covered_ix = sorted(x.index for x in r.covered)
+        contradicted_ix = {x.index for x in r.contradicted}
+        # Biggest gap first: a contradicted point, then the least stated.
+        missed = sorted((x for x in r.readings if x.index not in covered_ix),
+                        key=lambda x: (x.index not in contradicted_ix, x.states))
         criteria = self._verified([coverage_c, accuracy_c, depth_c, structure_c], answer, flags)
         return Score(
             overall=round(float(np.clip(overall, 1.0, 4.0)), 2), kind="technical", judge=self.name,
             matched_question_id=rubric.question_id, criteria=criteria, flags=flags,
-            key_points_covered=covered, key_points_missed=missed, relevance=relevance,
+            key_points_covered=covered_ix, key_points_missed=[x.index for x in missed],
+            contradictions=[Contradiction(key_point=x.index, quote=quote(x.contradicts_unit),
+                                          statement=rubric.key_points[x.index - 1]) for x in r.contradicted],
+            relevance=m["relevance"],
         )
 
     def _behavioral(self, rubric: Rubric, answer: str) -> Score:
-        t = self.t
-        prep = self._prepare(answer)
         names = ("star_structure", "specificity", "ownership", "lp_alignment")
-        if prep.word_count < t.min_words_behavioral or not prep.kept:
-            return self._insufficient(rubric, prep, names, 0.0)
-        content = answer if not prep.flags else " ".join(s.text for s in prep.kept)
-
-        parts = star_parts(content)
-        habitual, past_events = generic_claims(content)
-        # "I always dig into the data" is a self-description, not a story: no real situation.
-        generic = habitual >= 2 and past_events < 4
-        if generic:
-            parts["situation"] = parts["task"] = parts["result"] = None
-        weights = {"situation": 0.15, "task": 0.15, "action": 0.3, "result": 0.25, "learning": 0.15}
-        star_raw = sum(w for p, w in weights.items() if parts[p] is not None)
-        missing = [p for p in ("result", "action", "situation", "task", "learning") if parts[p] is None]
-        rambling = filler_count(content) >= 3
-        star_score = 1.0 + 3.0 * star_raw * (0.6 if rambling else 1.0)
+        r = self._read_behavioral(rubric, answer)
+        if r is None:
+            return self._insufficient(rubric, self._prepare(answer), names, 0.0)
+        m, smap = r.measures, self.score_map
+        quote = partial(self._quote, answer)
+        present = [p for p in STAR_PARTS if r.parts[p] is not None]
+        missing = [p for p in ("result", "action", "situation", "task", "learning") if r.parts[p] is None]
         star_c = Criterion(
-            name="star_structure", score=_level(star_score),
-            rationale="STAR parts present: " + ", ".join(p for p in weights if parts[p] is not None)
-            + (f"; missing: {', '.join(missing)}." if missing else "."),
-            evidence=[parts[p].text for p in ("situation", "action", "result") if parts[p] is not None],
+            name="star_structure", score=smap.criterion("star_structure", m["star_structure"]),
+            rationale="STAR parts present: " + (", ".join(present) or "none")
+            + (f"; missing: {', '.join(missing)}." if missing else ".") + (" The story rambles." if r.rambling else ""),
+            evidence=[quote(r.parts[p]) for p in ("situation", "action", "result") if r.parts[p] is not None],
         )
-
-        n_specific, carriers = specificity(content)
-        spec_score = 1.0 + min(3.0, n_specific * 0.75)
         spec_c = Criterion(
-            name="specificity", score=_level(spec_score),
-            rationale=f"{n_specific} concrete number(s), metric(s) or time frame(s).",
-            evidence=[c.text for c in carriers[:2]],
+            name="specificity", score=smap.criterion("specificity", m["specificity"]),
+            rationale=f"{r.n_specific} concrete number(s), metric(s) or time frame(s).",
+            evidence=[quote(c) for c in r.carriers[:2]],
         )
-
-        i_count, we_count = ownership(content)
-        share = i_count / max(1, i_count + we_count)
-        own_score = 1.0 if i_count == 0 else 1.0 + 3.0 * min(1.0, share / 0.6)
-        own_quote = next((s.text for s in prep.kept if re.search(r"\bI\b", s.text)), None)
+        own_quote = next((quote(s) for s in r.prep.kept if re.search(r"\bI\b", s.text)), None)
         own_c = Criterion(
-            name="ownership", score=_level(own_score),
-            rationale=f'"I" {i_count} time(s) against "we" {we_count} time(s).',
+            name="ownership", score=smap.criterion("ownership", m["ownership"]),
+            rationale=f'"I" {r.i_count} time(s) against "we" {r.we_count} time(s)'
+            + (f"; {r.we_actions} of {r.n_actions} action sentence(s) say only what the team did." if r.we_actions else "."),
             evidence=[own_quote] if own_quote else [],
         )
-
-        sims, windows = self._similarity(prep.units or prep.kept, [*rubric.signals, *rubric.red_flags, rubric.question])
-        sig = sims[: len(rubric.signals)]
-        red = sims[len(rubric.signals) : len(rubric.signals) + len(rubric.red_flags)]
-        relevance = float(sims.max()) if sims.size else 0.0
-        signal_credit = float(np.mean([_scale(row.max(), t.signal_low, t.signal_high) for row in sig])) if len(sig) else 0.0
-        red_hits = [self._quote(answer, windows[int(row.argmax())]) for row in red if row.size and row.max() >= t.red_flag]
-        align_score = max(1.0, 1.0 + 3.0 * signal_credit - 0.75 * len(red_hits))
-        sig_quotes = [self._quote(answer, windows[int(row.argmax())]) for row in sig if row.size and row.max() >= t.signal_high]
         align_c = Criterion(
-            name="lp_alignment", score=_level(align_score),
-            rationale=f"Matches {len(sig_quotes)} of {len(rubric.signals)} signals of {rubric.lp}"
-            + (f"; {len(red_hits)} red flag(s)." if red_hits else "."),
-            evidence=(sig_quotes + red_hits)[:3],
+            name="lp_alignment", score=smap.criterion("lp_alignment", m["lp_alignment"]),
+            rationale=f"Shows {len(r.shown)} of {len(rubric.signals)} signals of {rubric.lp}"
+            + (f" ({', '.join(str(x.index) for x in r.shown)})" if r.shown else "")
+            + (f"; {len(r.red_hits)} red flag(s)." if r.red_hits else "."),
+            evidence=([quote(x.states_unit) for x in r.shown if x.states_unit is not None]
+                      + [quote(x.states_unit) for x in r.red_hits if x.states_unit is not None])[:3],
         )
-
-        w = WEIGHTS["behavioral"]
-        overall = (w["star_structure"] * star_score + w["specificity"] * spec_score + w["ownership"] * own_score
-                   + w["lp_alignment"] * align_score)
-        if generic:
-            overall = min(overall, 1.75)
-        overall = integrity(overall, prep.flags)
-        flags = list(prep.flags)
-        if generic:
-            flags.append("generic_claims")
-        if rambling:
-            flags.append("rambling")
-        if red_hits:
-            flags.append("red_flag")
-        if i_count == 0 and we_count > 0:
-            flags.append("we_only")
+        flags = list(r.prep.flags)
+        for flag, on in (("generic_claims", r.generic), ("rambling", r.rambling), ("red_flag", bool(r.red_hits)),
+                         ("we_only", r.i_count == 0 and r.we_count > 0)):
+            if on:
+                flags.append(flag)
+        overall = integrity(smap.behavioral(m), flags)
         criteria = self._verified([star_c, spec_c, own_c, align_c], answer, flags)
         return Score(
             overall=round(float(np.clip(overall, 1.0, 4.0)), 2), kind="behavioral", judge=self.name,
             matched_question_id=rubric.question_id, lp=rubric.lp, criteria=criteria, flags=flags,
-            star_missing=missing, relevance=relevance,
+            star_missing=missing, relevance=m["relevance"],
         )
 
     @staticmethod

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from interviewer.judge.text import sentences
 from interviewer.corpus import Corpus
+from interviewer.judge.text import sentences
 from interviewer.schemas import LeadershipPrinciple, Question
 
 

@@ -195,6 +195,11 @@ _I = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|myself|mine)\b", re.I)
 _WE = re.compile(r"\b(we|we're|we've|we'd|we'll|us|our|ours|ourselves|the team)\b", re.I)
 
 
+def star_cues(sentence: str) -> set[str]:
+    """The STAR parts whose cue phrases appear in one sentence."""
+    return {part for part, cue in _STAR_CUES.items() if cue.search(sentence)}
+
+
 def star_parts(text: str) -> dict[str, Span | None]:
     """For each STAR part, the first sentence that shows it (None when none does)."""
     found: dict[str, Span | None] = {part: None for part in STAR_PARTS}
@@ -220,3 +225,4 @@ def specificity(text: str) -> tuple[int, list[Span]]:
 def ownership(text: str) -> tuple[int, int]:
     """Counts of first-person singular and plural references ("I" versus "we")."""
     return len(_I.findall(text)), len(_WE.findall(text))
+

@@ -34,6 +34,9 @@ class UserError(Exception):
     """A problem the user can fix, shown as one friendly line."""
 
 
+JUDGE_LOADING = "The judge is getting ready (its model takes a few seconds to load); your answer is scored in a moment."
+
+
 class SetupChoice(BaseModel):
     role: Literal["RS", "DS"] = "RS"
     plan_id: str = "phone-screen"
@@ -160,7 +163,8 @@ class Controller:
             pending = [*view.messages(interview.turns, row.meta.get("lp_guesses", [])), {"role": "user", "content": message}]
             reply = ""
             try:
-                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], row=row)
+                waiting = "" if self.s.judge_ready else JUDGE_LOADING
+                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], notice=waiting, row=row)
                 for piece in interview.stream(message):
                     reply += piece
                     yield self._screen(interview, pending + [{"role": "assistant", "content": reply}], row=row)

@@ -1,0 +1,63 @@
+"""What the offline judge read in one answer, before any score: which sentence states or
+contradicts each rubric item, the STAR parts, and the raw measurements the score map combines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from interviewer.judge.text import Span
+
+if TYPE_CHECKING:  # the judge's prepared answer; only its fields are read here
+    from interviewer.judge.offline import _Prepared
+
+REASONING = re.compile(
+    r"\b(because|since|so that|which means|that means|therefore|hence|trade-?off|however|whereas|"
+    r"unless|assuming|for example|for instance|e\.g\.|in practice|the reason|otherwise|instead|"
+    r"compared (to|with)|on the other hand|depends on|if .{1,40} then)\b",
+    re.I,
+)
+TECHNICAL_DETAIL = re.compile(r"[=^√∑]|\bO\([^)]*\)|\b\d+(\.\d+)?\b|\b(log|sqrt|exp|derivative|gradient|variance|expectation)\b", re.I)
+SIGNPOST = re.compile(r"\b(first(ly)?|second(ly)?|third|then|next|finally|overall|in short|to summari[sz]e|two things|three things|one|another)\b", re.I)
+
+
+@dataclass
+class ItemReading:
+    """One rubric item (key point, signal or red flag) against the answer."""
+
+    index: int  # 1-based
+    states: float = 0.0  # highest probability that a sentence states it
+    contradicts: float = 0.0  # highest probability that a sentence contradicts it
+    states_unit: Span | None = None
+    contradicts_unit: Span | None = None
+
+
+@dataclass
+class TechnicalReading:
+    prep: _Prepared
+    readings: list[ItemReading]
+    covered: list[ItemReading]
+    contradicted: list[ItemReading]
+    reasoning: list[Span]
+    on_topic: list[Span]
+    focus: float
+    signposts: int
+    measures: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class BehavioralReading:
+    prep: _Prepared
+    parts: dict[str, Span | None]
+    generic: bool
+    rambling: bool
+    n_specific: int
+    carriers: list[Span]
+    i_count: int
+    we_count: int
+    n_actions: int
+    we_actions: int
+    shown: list[ItemReading]
+    red_hits: list[ItemReading]
+    measures: dict[str, float] = field(default_factory=dict)
