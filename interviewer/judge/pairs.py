@@ -9,7 +9,6 @@ Loading is lazy and happens once per process; predictions are cached per (item, 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ log = logging.getLogger(__name__)
 LABELS = ("states", "contradicts", "silent")
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 WEIGHTS_FILE = "pair_classifier.safetensors"
-CARD_FILE = "pair_classifier.json"
+CARD_FILE = "pair_classifier.json"  # the training card, written by evals/train_judge.py
 FROZEN = "bert.embeddings.word_embeddings.weight"
 MAX_LENGTH = 96
 CACHE_SIZE = 50_000
@@ -51,16 +50,6 @@ def build_model(num_labels: int = len(LABELS)):  # noqa: ANN201 - torch is impor
 
     hf_logging.set_verbosity_error()  # "classifier weights newly initialised" is expected here
     return AutoModelForSequenceClassification.from_pretrained(base_model_path(), num_labels=num_labels)
-
-
-def shipped() -> bool:
-    return (WEIGHTS_DIR / WEIGHTS_FILE).exists()
-
-
-def card() -> dict:
-    """What the shipped model is: its training data, recipe and measured figures."""
-    path = WEIGHTS_DIR / CARD_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 class PairClassifier:
