@@ -103,6 +103,41 @@ def light_edits(point: str, rng: random.Random) -> list[str]:
     return edits
 
 
+_JOINERS = ("; ", ", and ", ". ", ", also ")
+
+
+def joined(first: str, second: str, rng: random.Random) -> str:
+    """Two sentences said as one, the way answers run claims together."""
+    joiner = rng.choice(_JOINERS)
+    first = first.rstrip().rstrip(".")
+    if joiner != ". " and second[:1].isupper() and not second[1:2].isupper() and not re.match(r"I\b", second):
+        second = second[:1].lower() + second[1:]
+    return first + joiner + second
+
+
+def compound_pairs(item, others: list, qid: str, rng: random.Random) -> list[Pair]:
+    """Sentences that carry two claims, as real answers do: the written ones carry one each, and
+    without these the model reads any long sentence on the question's topic as stating the point
+    (a sentence about L2 "never making weights exactly zero" as stating that L1 does)."""
+    donors = [s for o in others for s in o.states]
+    if len(donors) < 2:
+        return []
+    out: list[Pair] = []
+
+    def pair(own: str, label: int) -> None:
+        other = rng.choice(donors)
+        first, second = (own, other) if rng.random() < 0.5 else (other, own)
+        out.append(Pair(item.point, joined(first, second, rng), label, "compound", qid))
+
+    for s in rng.sample(item.states, min(2, len(item.states))):
+        pair(s, STATES)
+    pair(rng.choice(item.contradicts), CONTRADICTS)
+    pair(rng.choice(item.near_misses), SILENT)
+    a, b = rng.sample(donors, 2)
+    out.append(Pair(item.point, joined(a, b, rng), SILENT, "compound", qid))
+    return out
+
+
 def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], seed: int = 13) -> list[Pair]:
     """(item, sentence, label) pairs: each sentence against its own item, plus hard negatives (a
     sentence stating another key point of the same question, or another signal of the same LP,
@@ -123,6 +158,7 @@ def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], se
             pairs += [Pair(item.point, t, STATES, "identity", qid) for t in light_edits(item.point, rng)]
             flipped = [f for f in (swapped(item.point, s) for s in item.states) if f]
             pairs += [Pair(item.point, f, CONTRADICTS, "swap", qid) for f in flipped[:2]]
+            pairs += compound_pairs(item, [o for o in items if o is not item], qid, rng)
     lp_ids = {lp.id for lp in corpus.lps}
     for lp_id, items in sorted(contrast.lp_items.items()):
         if lp_id in exclude or lp_id not in lp_ids:

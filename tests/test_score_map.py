@@ -95,3 +95,17 @@ def test_a_sentence_about_the_other_side_of_a_pair(point, sentence, other):
     from interviewer.judge.entities import names_other_side
 
     assert names_other_side(point, sentence) is other
+
+
+def test_fitted_weights_keep_the_sign_an_interviewer_would_sign():
+    from evals.fit_scores import fit_combination, grouped_cv
+
+    # In this tiny sample wrong statements happen to come with better grades; the fit must not
+    # learn to reward them.
+    rows = [{"target": f"q{i % 4}", "grade": g, "measures": {"coverage": c, "contradictions": k}}
+            for i, (g, c, k) in enumerate([(1, 0.1, 0), (2, 0.3, 1), (3, 0.6, 1), (4, 0.9, 2),
+                                           (1, 0.2, 0), (2, 0.4, 0), (3, 0.5, 2), (4, 0.8, 2)])]
+    combo = fit_combination(rows, ["coverage", "contradictions"], alpha=0.1)
+    assert combo.weights[0] > 0 and combo.weights[1] <= 0
+    assert combo({"coverage": 0.9, "contradictions": 0}) >= combo({"coverage": 0.9, "contradictions": 2})
+    assert grouped_cv(rows, ["coverage"], alpha=0.1) > 0.5

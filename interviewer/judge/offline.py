@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -258,6 +258,7 @@ class OfflineJudge:
         measures = {
             "coverage": coverage,
             "covered_share": len(covered) / max(1, len(readings)),
+            "similarity": float(kp_sims.max(axis=1).mean()) if kp_sims.size else 0.0,
             "accuracy": coverage * (0.5 ** n_contra),
             "contradictions": float(min(n_contra, 3)),
             "contradiction_soft": float(np.mean([max(0.0, r.contradicts - r.states) for r in readings])) if readings else 0.0,
@@ -329,7 +330,8 @@ class OfflineJudge:
             + (f" ({', '.join(str(x.index) for x in r.covered)})." if r.covered else "."),
             evidence=[quote(x.states_unit) for x in r.covered if x.states_unit is not None],
         )
-        wrong = [(quote(x.contradicts_unit), f"contradicts key point {x.index}") for x in r.contradicted]
+        wrong_statements = self._wrong_statements(rubric, r, quote)
+        wrong = [(c.quote, f"contradicts key point {c.key_point}") for c in wrong_statements]
         if wrong:
             why = "; ".join(f'"{q}" {what}' for q, what in wrong)
             accuracy_c = Criterion(name="accuracy", score=smap.criterion("accuracy", m["accuracy"]),
@@ -349,7 +351,7 @@ class OfflineJudge:
             evidence=[quote(r.on_topic[0])] if r.on_topic else [],
         )
         flags = list(r.prep.flags)
-        if r.contradicted:
+        if wrong_statements:
             flags.append("contradiction")
         overall = integrity(smap.technical(m), flags)
         covered_ix = sorted(x.index for x in r.covered)
@@ -362,10 +364,20 @@ class OfflineJudge:
             overall=round(float(np.clip(overall, 1.0, 4.0)), 2), kind="technical", judge=self.name,
             matched_question_id=rubric.question_id, criteria=criteria, flags=flags,
             key_points_covered=covered_ix, key_points_missed=[x.index for x in missed],
-            contradictions=[Contradiction(key_point=x.index, quote=quote(x.contradicts_unit),
-                                          statement=rubric.key_points[x.index - 1]) for x in r.contradicted],
+            contradictions=wrong_statements,
             relevance=m["relevance"],
         )
+
+    @staticmethod
+    def _wrong_statements(rubric: Rubric, r: TechnicalReading, quote: Callable[[Span], str]) -> list[Contradiction]:
+        """Sentences that contradict a key point, each next to the key point; a sentence once, by
+        the point it most contradicts."""
+        out: list[Contradiction] = []
+        for x in sorted(r.contradicted, key=lambda x: -x.contradicts):
+            said = quote(x.contradicts_unit)
+            if said not in {c.quote for c in out}:
+                out.append(Contradiction(key_point=x.index, quote=said, statement=rubric.key_points[x.index - 1]))
+        return out
 
     def _behavioral(self, rubric: Rubric, answer: str) -> Score:
         names = ("star_structure", "specificity", "ownership", "lp_alignment")
