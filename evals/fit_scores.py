@@ -37,13 +37,13 @@ FEATURE_SETS = {
     ],
     "behavioral": [
         ["star_structure", "specificity", "ownership", "lp_alignment"],
-        ["star_structure", "specificity", "ownership", "lp_alignment", "red_flags", "generic"],
+        ["star_structure", "specificity", "ownership", "lp_alignment", "generic"],
     ],
 }
 # Measures where more is worse. The fit may only give them a weight of that sign (and every other
 # measure a positive one): with about 150 graded answers an unconstrained fit gave wrong
 # statements a positive weight, which no interviewer would sign.
-WORSE = {"contradictions", "contradiction_soft", "red_flags", "generic"}
+WORSE = {"contradictions", "contradiction_soft", "generic"}
 ALPHAS = (0.1, 1.0, 10.0)
 CRITERIA = {"technical": ("coverage", "accuracy", "depth", "structure"),
             "behavioral": ("star_structure", "specificity", "ownership", "lp_alignment")}

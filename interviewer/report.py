@@ -48,8 +48,8 @@ OFFLINE_JUDGE_NOTE = (
     "reads each of your sentences against each key point of the question's rubric (states it, contradicts it, "
     "or neither); a sentence classifier finds the STAR parts of a story; curves fitted on graded answers turn "
     "that into 1-4. It checks: which key points you stated, statements that contradict them, reasons and "
-    "structure, the STAR parts, concrete numbers, \"I\" versus \"we\", and the LP's signals and red flags. It "
-    "cannot check: a wrong claim about something the rubric does not cover, derivations worked through in "
+    "structure, the STAR parts, concrete numbers, \"I\" versus \"we\", and the LP's signals. It "
+    "cannot check: the LP's red flags, a wrong claim about something the rubric does not cover, derivations worked through in "
     "detail, whether a story is true, or the nuance a human interviewer would weigh. Read it as practice "
     "feedback, not a verdict."
 )

@@ -24,7 +24,7 @@ SIGNPOST = re.compile(r"\b(first(ly)?|second(ly)?|third|then|next|finally|overal
 
 @dataclass
 class ItemReading:
-    """One rubric item (key point, signal or red flag) against the answer."""
+    """One rubric item (key point or LP signal) against the answer."""
 
     index: int  # 1-based
     states: float = 0.0  # highest probability that a sentence states it
@@ -59,5 +59,4 @@ class BehavioralReading:
     n_actions: int
     we_actions: int
     shown: list[ItemReading]
-    red_hits: list[ItemReading]
     measures: dict[str, float] = field(default_factory=dict)
