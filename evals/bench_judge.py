@@ -32,7 +32,7 @@ import yaml
 
 from evals.metrics import percentile
 from evals.fit_scores import rubric_of
-from evals.judge_data import SEMEVAL_LABELS, load_graded, semeval_rows
+from evals.judge_data import SEMEVAL_LABELS, SEMEVAL_TESTS, load_graded, semeval_rows
 from evals.old_judge import CosineJudge
 from interviewer.config import Settings
 from interviewer.contrast import load_contrast
@@ -46,7 +46,6 @@ from interviewer.judge.star import StarClassifier
 from interviewer.judge.text import STAR_PARTS, star_cues, words
 
 HERE = Path(__file__).resolve().parent
-SEMEVAL_TESTS = ("test-unseen-answers", "test-unseen-questions", "test-unseen-domains")
 BIN = 8
 
 

@@ -21,7 +21,7 @@ from interviewer.embeddings import get_embedder
 from interviewer.judge.calibration import spearman
 from interviewer.judge.mapping import SCORE_MAP_FILE, UNFITTED, Combination, Curve, ScoreMap
 from interviewer.judge.offline import OfflineJudge, Thresholds
-from interviewer.judge.pairs import WEIGHTS_DIR, PairClassifier
+from interviewer.judge.pairs import WEIGHTS_DIR, WEIGHTS_FILE, PairClassifier
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
 
 log = logging.getLogger("fit_scores")
@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=WEIGHTS_DIR / SCORE_MAP_FILE)
     ap.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help="the pair classifier to fit for")
     args = ap.parse_args(argv)
+    if not (args.weights / WEIGHTS_FILE).exists():
+        ap.error(f"--weights {args.weights}: no {WEIGHTS_FILE} there (run `make train-judge`, or point at its --out)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = Settings.from_env()
     corpus = load_with_extras(settings.corpus_dir, [])

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 GRADED_DIR = HERE / "graded"
 SEMEVAL = HERE.parent.parent / "shared" / "eval-data" / "semeval2013-task7" / "semeval2013_3way_flat.csv"
 SEMEVAL_LABELS = {"correct": 0, "contradictory": 1, "incorrect": 2}
+SEMEVAL_TESTS = ("test-unseen-answers", "test-unseen-questions", "test-unseen-domains")
 STATES, CONTRADICTS, SILENT = 0, 1, 2
 
 

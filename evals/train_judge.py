@@ -27,6 +27,7 @@ from evals.judge_data import (
     contrast_pairs,
     held_out_targets,
     load_graded,
+    SEMEVAL_TESTS,
     Pair,
     semeval_pairs,
     semeval_rows,
@@ -42,7 +43,6 @@ from interviewer.judge.star import STAR_FILE, features as star_features
 
 log = logging.getLogger("train_judge")
 SEED = 13
-SEMEVAL_TESTS = ("test-unseen-answers", "test-unseen-questions", "test-unseen-domains")
 
 
 def f1(gold: list[int], pred: list[int]) -> float:
