@@ -38,6 +38,7 @@ from interviewer.config import Settings
 from interviewer.contrast import load_contrast
 from interviewer.corpus import Corpus, load_with_extras
 from interviewer.embeddings import get_embedder
+from evals.metrics import length_matched_spearman, right_beats_wrong
 from interviewer.judge.calibration import macro_f1, negation_mismatch, spearman, three_way
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.pairs import PairClassifier
@@ -46,34 +47,6 @@ from interviewer.judge.star import StarClassifier
 from interviewer.judge.text import STAR_PARTS, star_cues, words
 
 HERE = Path(__file__).resolve().parent
-BIN = 8
-
-
-def length_matched_spearman(scores: list[float], rows: list[dict]) -> float:
-    order = sorted(range(len(rows)), key=lambda i: len(words(rows[i]["answer"])))
-    total = weight = 0.0
-    for s in range(0, len(order), BIN):
-        idx = order[s : s + BIN]
-        grades = [rows[i]["grade"] for i in idx]
-        if len(idx) < 4 or len(set(grades)) < 2:
-            continue
-        total += spearman([scores[i] for i in idx], grades) * len(idx)
-        weight += len(idx)
-    return total / weight if weight else float("nan")
-
-
-def right_beats_wrong(scores: list[float], rows: list[dict]) -> tuple[float, int]:
-    by_id = {r["id"]: i for i, r in enumerate(rows)}
-    wins = n = 0
-    for i, r in enumerate(rows):
-        j = by_id.get(r.get("pair") or "")
-        if j is None or r["grade"] <= rows[j]["grade"]:
-            continue  # each pair once, from its right answer
-        n += 1
-        wins += scores[i] > scores[j]
-    return (wins / n if n else float("nan")), n
-
-
 def figures(scores: list[float], rows: list[dict]) -> dict:
     rbw, pairs = right_beats_wrong(scores, rows)
     return {"n": len(rows), "spearman": spearman(scores, [r["grade"] for r in rows]),

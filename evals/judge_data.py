@@ -13,9 +13,11 @@ import hashlib
 import random
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from interviewer.contrast import ContrastData
@@ -170,6 +172,37 @@ def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], se
             pairs += [Pair(item.text, s, SILENT, "lp", lp_id) for s in item.lacks]
             others = [s for o in items if o is not item for s in o.shows]
             pairs += [Pair(item.text, s, SILENT, "lp", lp_id) for s in rng.sample(others, min(1, len(others)))]
+    return pairs
+
+
+ANSWER_SHORTLIST = 3  # sentences per key point the judge's bi-encoder passes to the pair classifier
+
+
+def answer_held_out(question: str, share: int = 15) -> bool:
+    """Labelled answers kept out of training to measure on: a fixed share of their questions, by
+    a hash of the id (salted, so it is not the graded split)."""
+    return int(hashlib.sha256(f"answers:{question}".encode()).hexdigest(), 16) % 100 < share
+
+
+def answer_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str],
+                 similarity: Callable[[list[str], list[str]], np.ndarray] | None = None) -> list[Pair]:
+    """(key point, sentence) pairs from the labelled whole answers. A labelled sentence is always
+    a pair; a silent one only when it is among the sentences the judge would read for that key
+    point (its closest ANSWER_SHORTLIST by `similarity`), as at scoring time. Without
+    `similarity` every sentence is paired with every key point."""
+    pairs: list[Pair] = []
+    for answer in contrast.answers:
+        if answer.question in exclude:
+            continue
+        points = corpus.question(answer.question).key_points
+        texts = [s.text for s in answer.sentences]
+        sims = similarity(list(points), texts) if similarity is not None else None
+        for i, point in enumerate(points, start=1):
+            near = set(np.argsort(-sims[i - 1])[:ANSWER_SHORTLIST].tolist()) if sims is not None else set(range(len(texts)))
+            for j, s in enumerate(answer.sentences):
+                label = STATES if i in s.states else CONTRADICTS if i in s.contradicts else SILENT
+                if label != SILENT or j in near:
+                    pairs.append(Pair(point, s.text, label, "answer", answer.question))
     return pairs
 
 

@@ -1,6 +1,7 @@
 """Quality metrics over simulated interviews: pure functions of transcripts and numbers.
 
-Judge: separation of strong from weak candidates (ROC-AUC, mean gap) and evidence validity
+Judge against graded answers: Spearman within bins of similar length, and how often a right
+answer beats its confidently wrong twin. Judge: separation of strong from weak candidates (ROC-AUC, mean gap) and evidence validity
 (every quote must be verbatim in the candidate's own words). Interviewer: pivots per technical
 round, follow-up relevance, repeated questions, stuck loops, rounds closed within budget.
 """
@@ -11,10 +12,13 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
+from interviewer.judge.calibration import spearman
+from interviewer.judge.text import words
 from interviewer.plans import Plan
 from interviewer.policy import star_gaps
 from interviewer.schemas import Action, Question, Round, Turn
 
+BIN = 8  # answers of similar length compared together
 STUCK_REPEATS = 3  # the same interviewer line this many times in a row is a loop
 
 
@@ -24,6 +28,34 @@ def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float | N
         return None
     wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in positives for n in negatives)
     return wins / (len(positives) * len(negatives))
+
+
+# ---- the judge against graded answers ----------------------------------------------------
+
+
+def length_matched_spearman(scores: list[float], rows: list[dict]) -> float:
+    order = sorted(range(len(rows)), key=lambda i: len(words(rows[i]["answer"])))
+    total = weight = 0.0
+    for s in range(0, len(order), BIN):
+        idx = order[s : s + BIN]
+        grades = [rows[i]["grade"] for i in idx]
+        if len(idx) < 4 or len(set(grades)) < 2:
+            continue
+        total += spearman([scores[i] for i in idx], grades) * len(idx)
+        weight += len(idx)
+    return total / weight if weight else float("nan")
+
+
+def right_beats_wrong(scores: list[float], rows: list[dict]) -> tuple[float, int]:
+    by_id = {r["id"]: i for i, r in enumerate(rows)}
+    wins = n = 0
+    for i, r in enumerate(rows):
+        j = by_id.get(r.get("pair") or "")
+        if j is None or r["grade"] <= rows[j]["grade"]:
+            continue  # each pair once, from its right answer
+        n += 1
+        wins += scores[i] > scores[j]
+    return (wins / n if n else float("nan")), n
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

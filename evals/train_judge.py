@@ -2,7 +2,9 @@
 
 1. The pair classifier: a cross-encoder fine-tuned from the bundled all-MiniLM-L6-v2 on
    (rubric item, sentence) pairs labelled states / contradicts / silent: the contrast data of
-   corpus/contrast/ (minus the graded dev and test questions) and SemEval-2013's train split.
+   corpus/contrast/ (minus the graded dev and test questions), the sentences of its labelled
+   whole answers (minus a held-out share of their questions, measured on), and SemEval-2013's
+   train split.
    The epoch kept is the best on the dev pairs; the weights ship float16, without the frozen
    word-embedding table.
 2. The STAR classifier: multinomial logistic regression on sentence embeddings.
@@ -24,6 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.judge_data import (
+    answer_held_out,
+    answer_pairs,
     contrast_pairs,
     held_out_targets,
     load_graded,
@@ -120,6 +124,21 @@ def train_cross_encoder(train: list[Pair], dev: list[Pair], epochs: int, lr: flo
     return model, tokenizer, history
 
 
+def similarity(points: list[str], texts: list[str]) -> np.ndarray:
+    emb = get_embedder()
+    return emb.encode(points) @ emb.encode(texts).T
+
+
+def contradiction_figures(pairs: list[Pair], probs: np.ndarray) -> dict[str, float]:
+    """On sentences of whole answers: how often a right or silent sentence is read as
+    contradicting (a wrong challenge in the interview), and how many wrong ones are caught."""
+    pred = probs.argmax(axis=1)
+    gold = np.array([p.label for p in pairs])
+    not_wrong = gold != LABELS.index("contradicts")
+    return {"false_contradiction_rate": float((pred[not_wrong] == 1).mean()) if not_wrong.any() else float("nan"),
+            "contradiction_recall": float((pred[~not_wrong] == 1).mean()) if (~not_wrong).any() else float("nan")}
+
+
 def export(model, out_dir: Path) -> int:  # noqa: ANN001
     from safetensors.torch import save_file
 
@@ -207,7 +226,11 @@ def main(argv: list[str] | None = None) -> None:
     graded = load_graded()
     held_out = held_out_targets(graded)
     dev_targets = {a["target"] for a in graded if a["split"] == "dev"}
+    answer_test_questions = {a.question for a in contrast.answers if answer_held_out(a.question)}
     train_pairs = contrast_pairs(contrast, corpus, exclude=held_out)
+    train_answers = answer_pairs(contrast, corpus, exclude=held_out | answer_test_questions, similarity=similarity)
+    test_answers = answer_pairs(contrast, corpus, exclude={a.question for a in contrast.answers} - answer_test_questions,
+                                similarity=similarity)
     all_pairs = contrast_pairs(contrast, corpus, exclude=set())
     dev_contrast = [p for p in all_pairs if p.group in dev_targets]
     test_all = [p for p in all_pairs if p.group in held_out and p.group not in dev_targets]
@@ -215,25 +238,28 @@ def main(argv: list[str] | None = None) -> None:
     test_contrast = [p for p in test_all if p.source != "compound"]
     test_compound = [p for p in test_all if p.source == "compound"]
     sem_fit, sem_dev = split_semeval_train(semeval_rows("train"))
-    train = train_pairs + semeval_pairs(sem_fit)
+    train = train_pairs + train_answers + semeval_pairs(sem_fit)
     dev = dev_contrast + semeval_pairs(sem_dev)
     random.Random(SEED).shuffle(train)
     if args.limit:  # a smoke run: a few pairs to fit, a few to choose on
         train, dev = train[: args.limit], dev[: args.limit]
-    log.info("training pairs: %d (contrast %d, SemEval %d); dev pairs %d; held-out targets %d",
-             len(train), len(train_pairs), len(sem_fit), len(dev), len(held_out))
+    log.info("training pairs: %d (contrast %d, answers %d, SemEval %d); dev pairs %d; held-out targets %d",
+             len(train), len(train_pairs), len(train_answers), len(sem_fit), len(dev), len(held_out))
 
     model, tokenizer, history = train_cross_encoder(train, dev, args.epochs, args.lr, args.batch_size)
     evals = {"contrast_dev": dev_contrast, "contrast_test": test_contrast, "contrast_test_compound": test_compound,
-             "semeval_dev": semeval_pairs(sem_dev)}
+             "answers_test": test_answers, "semeval_dev": semeval_pairs(sem_dev)}
     evals |= {f"semeval_{name}": semeval_pairs(semeval_rows(name)) for name in SEMEVAL_TESTS}
     if args.skip_eval:
         evals = {}
-    figures = {}
+    figures: dict = {}
     for name, pairs in evals.items():
         if pairs:
-            figures[name] = f1([p.label for p in pairs], predict(model, tokenizer, pairs).argmax(axis=1).tolist())
+            probs = predict(model, tokenizer, pairs)
+            figures[name] = f1([p.label for p in pairs], probs.argmax(axis=1).tolist())
             log.info("cross-encoder %s macro-F1 %.3f (%d pairs)", name, figures[name], len(pairs))
+            if name == "answers_test":
+                figures["answers_test_contradictions"] = contradiction_figures(pairs, probs)
     size = export(model, args.out)
 
     star = fit_star(contrast.star, args.out / STAR_FILE, seed=SEED)
@@ -243,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
         "base": model_id(), "max_length": MAX_LENGTH, "seed": SEED,
         "recipe": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "frozen": FROZEN,
                    "limit": args.limit or None},
-        "data": {"train_pairs": len(train), "contrast_train_pairs": len(train_pairs), "semeval_fit_rows": len(sem_fit),
+        "data": {"train_pairs": len(train), "contrast_train_pairs": len(train_pairs), "answer_train_pairs": len(train_answers),
+                 "answer_test_pairs": len(test_answers), "answer_test_questions": sorted(answer_test_questions),
+                 "semeval_fit_rows": len(sem_fit),
                  "dev_pairs": len(dev), "held_out_targets": sorted(held_out),
                  "contrast_complete": not args.allow_incomplete},
         "history": history, "macro_f1": figures, "baseline_frozen_embeddings_macro_f1": base, "baseline_note": base_note,

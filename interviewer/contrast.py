@@ -3,7 +3,9 @@
 corpus/contrast/ holds, for every key point of every technical question, sentences that state
 it, sentences that contradict it with its own vocabulary, and near-misses on the same topic; for
 every LP signal and red flag, story sentences that show it and some that do not; and story
-sentences labelled with their STAR part and voice. Interviews never read these files (only
+sentences labelled with their STAR part and voice; and whole answers, written the way candidates
+speak, with each sentence labelled by the key points it states or gets wrong (real answers carry
+caveats, asides and references back that single written sentences do not). Interviews never read these files (only
 `make train-judge` and `corpus validate` do), so they load apart from the rest of the corpus.
 
 Every problem names the file, the line, the item and the field, like the rest of the corpus.
@@ -16,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from interviewer.corpus import Corpus, CorpusError, CorpusProblem, _compose, _validate, _walk
 
 CONTRAST_DIR = "contrast"
 STAR_FILE = "star.yaml"
+ANSWERS_DIR = "answers"
 MIN_STAR_SENTENCES = 600
 
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=12, max_length=400)]
@@ -75,45 +78,77 @@ class StarFile(_Strict):
     sentences: list[StarSentence] = Field(min_length=1)
 
 
+class AnswerSentence(_Strict):
+    """One sentence of a labelled answer: the key points (1-based) it states and gets wrong."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=400)]
+    states: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+    contradicts: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> AnswerSentence:
+        both = sorted(set(self.states) & set(self.contradicts))
+        if both:
+            raise ValueError(f"key point(s) {both} both stated and contradicted by one sentence")
+        return self
+
+
+class LabelledAnswer(_Strict):
+    """A whole answer to one technical question, sentence by sentence."""
+
+    question: str
+    voice: Literal["strong", "partial", "confidently_wrong"]
+    sentences: list[AnswerSentence] = Field(min_length=2)
+
+
+class AnswersFile(_Strict):
+    source: str
+    answers: list[LabelledAnswer] = Field(min_length=1)
+
+
 @dataclass
 class ContrastData:
     key_points: list[KeyPointContrast] = field(default_factory=list)
     lp_items: dict[str, list[LpContrast]] = field(default_factory=dict)  # by LP id
     star: list[StarSentence] = field(default_factory=list)
+    answers: list[LabelledAnswer] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
     def pair_count(self) -> int:
         n = sum(len(i.states) + len(i.contradicts) + len(i.near_misses) for i in self.key_points)
         n += sum(len(i.shows) + len(i.lacks) for items in self.lp_items.values() for i in items)
-        return n + len(self.star)
+        return n + len(self.star) + sum(len(a.sentences) for a in self.answers)
 
 
-def _load_file(file: Path, model: type[BaseModel], problems: list[CorpusProblem], complete: bool = True) -> BaseModel | None:
+def _load_file(file: Path, model: type[BaseModel], problems: list[CorpusProblem], complete: bool = True,
+               key: str = "items") -> BaseModel | None:
     """Each item is checked on its own, so one bad item neither hides the others' problems nor
     (with complete=False, while the data is being written) stops the whole items being used."""
     loaded = _compose(file, problems)
     if loaded is None:
         return None
     data, node = loaded
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
         return _validate(model, data, file, node, problems)
-    item_model = model.model_fields["items"].annotation.__args__[0]
+    item_model = model.model_fields[key].annotation.__args__[0]
     whole = []
-    for n, item in enumerate(data["items"]):
+    for n, item in enumerate(data[key]):
         item_problems: list[CorpusProblem] = []
-        item_node = _walk(node, ("items", n))[0]
+        item_node = _walk(node, (key, n))[0]
         parsed = _validate(item_model, item, file, item_node, item_problems)
         if parsed is not None:
             whole.append(item)
         elif complete:
-            problems.extend(CorpusProblem(p.file, p.line, _item_tag(item), f"items.{n + 1}.{p.field}", p.message)
+            problems.extend(CorpusProblem(p.file, p.line, _item_tag(item), f"{key}.{n + 1}.{p.field}", p.message)
                             for p in item_problems)
-    return _validate(model, {**data, "items": whole}, file, node, problems) if whole else None
+    return _validate(model, {**data, key: whole}, file, node, problems) if whole else None
 
 
 def _item_tag(item: object) -> str | None:
     if not isinstance(item, dict):
         return None
+    if "sentences" in item:
+        return f"{item.get('question')}/{item.get('voice')}"
     if "question" in item:
         return f"{item.get('question')}#{item.get('key_point')}"
     return f"{item.get('kind')}#{item.get('index')}"
@@ -151,6 +186,24 @@ def _check_duplicates(file: Path, where: tuple, tag: str, texts: list[str], prob
     for text, count in Counter(t.lower() for t in texts).items():
         if count > 1:
             problems.append(CorpusProblem(file, _line(file, where), tag, None, f"sentence listed {count} times: {text!r}"))
+
+
+def _check_answers(file: Path, parsed: AnswersFile, corpus: Corpus, problems: list[CorpusProblem]) -> None:
+    by_id = {q.id: q for q in corpus.questions}
+    for n, answer in enumerate(parsed.answers):
+        q = by_id.get(answer.question)
+        tag = f"{answer.question}/{answer.voice}"
+        if q is None:
+            problems.append(CorpusProblem(file, _line(file, ("answers", n, "question")), tag, "question",
+                                          "no technical question with this id"))
+            continue
+        for m, sentence in enumerate(answer.sentences):
+            for name in ("states", "contradicts"):
+                bad = [i for i in getattr(sentence, name) if i > len(q.key_points)]
+                if bad:
+                    problems.append(CorpusProblem(file, _line(file, ("answers", n, "sentences", m, name)), tag,
+                                                  f"answers.{n + 1}.sentences.{m + 1}.{name}",
+                                                  f"key point(s) {bad}: the question has {len(q.key_points)}"))
 
 
 def _check_lp(file: Path, parsed: LpContrastFile, corpus: Corpus, problems: list[CorpusProblem], complete: bool) -> None:
@@ -206,6 +259,12 @@ def load_contrast(corpus_dir: Path, corpus: Corpus, complete: bool = True) -> Co
         data.files.append(star_file)
         if isinstance(parsed, StarFile):
             data.star = parsed.sentences
+    for file in sorted((root / ANSWERS_DIR).glob("*.yaml")):
+        parsed = _load_file(file, AnswersFile, problems, complete, key="answers")
+        data.files.append(file)
+        if isinstance(parsed, AnswersFile):
+            _check_answers(file, parsed, corpus, problems)
+            data.answers.extend(parsed.answers)
     if complete:
         problems += _completeness(root, corpus, data, seen)
     if problems:

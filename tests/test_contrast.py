@@ -82,3 +82,78 @@ def test_validate_command_checks_contrast(home, tmp_path):
     result = CliRunner().invoke(app, ["corpus", "validate"])
     assert result.exit_code == 0, result.output
     assert "labelled contrast sentences" in result.output
+
+
+ANSWERS = """source: answers
+answers:
+  - question: mlb-l1-vs-l2
+    voice: strong
+    sentences:
+      - text: "L1 zeroes a lot of weights outright, so you get feature selection for free."
+        states: [2]
+      - text: "In my last team we used it on a model with ten thousand sparse features."
+      - text: "Ridge keeps every feature but shrinks them smoothly."
+        states: [3]
+  - question: mlb-l1-vs-l2
+    voice: confidently_wrong
+    sentences:
+      - text: "L2 is what sets weights to exactly zero."
+        contradicts: [2]
+        states: [2]
+      - text: "Both add a penalty to the loss."
+        states: [42]
+  - question: mlb-no-such-question
+    voice: partial
+    sentences:
+      - text: "It depends on the data."
+      - text: "Regularisation matters a lot."
+  - question: mlb-l1-vs-l2
+    voice: brilliant
+    sentences:
+      - text: "One."
+      - text: "Two."
+"""
+
+
+def test_labelled_answer_errors_name_file_line_answer_and_field(corpus, corpus_dir, tmp_path):
+    root = _copy_corpus(corpus_dir, tmp_path)
+    (root / "contrast" / "answers").mkdir()
+    (root / "contrast" / "answers" / "batch.yaml").write_text(ANSWERS)
+    with pytest.raises(CorpusError) as err:
+        load_contrast(root, corpus, complete=True)
+    joined = "\n".join(str(p) for p in err.value.problems)
+    assert "batch.yaml:14: mlb-l1-vs-l2/confidently_wrong: answers.2.sentences.1: " in joined
+    assert "both stated and contradicted" in joined
+    assert "mlb-no-such-question/partial: question: no technical question with this id" in joined
+    assert "mlb-l1-vs-l2/brilliant: answers.4.voice:" in joined
+
+
+def test_labelled_answers_become_pairs_shortlisted_like_the_judge(corpus, corpus_dir, tmp_path):
+    import numpy as np
+
+    from evals.judge_data import CONTRADICTS, SILENT, STATES, answer_pairs
+    from interviewer.contrast import AnswersFile, ContrastData
+
+    good = AnswersFile.model_validate({"source": "t", "answers": [{"question": "mlb-l1-vs-l2", "voice": "strong", "sentences": [
+        {"text": "L1 zeroes many weights outright.", "states": [2]},
+        {"text": "We used it at work once.", "contradicts": []},
+        {"text": "Ridge sets weights to exactly zero.", "contradicts": [3]},
+        {"text": "It depends on the data."}]}]})
+    data = ContrastData(answers=good.answers)
+    points = corpus.question("mlb-l1-vs-l2").key_points
+    every = answer_pairs(data, corpus, exclude=set())
+    assert len(every) == 4 * len(points)  # no similarity: every sentence against every point
+    labels = {(p.item, p.sentence): p.label for p in every}
+    assert labels[(points[1], "L1 zeroes many weights outright.")] == STATES
+    assert labels[(points[2], "Ridge sets weights to exactly zero.")] == CONTRADICTS
+    assert labels[(points[0], "L1 zeroes many weights outright.")] == SILENT
+
+    # Silent pairs only among each point's closest sentence (shortlist of 3 of 4 here): the
+    # farthest sentence of each point is dropped unless it is labelled.
+    def sims(pts: list[str], texts: list[str]) -> np.ndarray:
+        return np.tile(np.array([0.9, 0.8, 0.7, 0.1]), (len(pts), 1))
+
+    short = answer_pairs(data, corpus, exclude=set(), similarity=sims)
+    assert not any(p.sentence == "It depends on the data." for p in short)
+    assert len(short) == 3 * len(points)
+    assert answer_pairs(data, corpus, exclude={"mlb-l1-vs-l2"}) == []

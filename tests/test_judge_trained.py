@@ -37,8 +37,9 @@ def test_a_swapped_fact_is_caught_and_costs_the_score(judge, corpus):
     assert accuracy.score <= 2 and "contradict" in accuracy.rationale
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 open: the misreading is caught (contradicts key point 1), but the right "
-                   "answer's long first sentence is not read as stating key point 1, and the two score only 0.2 apart")
+@pytest.mark.xfail(strict=True, reason="issue 11 open: the misreading is caught (contradicts key point 1) and the two "
+                   "score 1.4 apart, but the right answer's two-claim first sentence is read as stating key point 1 "
+                   "only at 0.57, under the 0.7 threshold chosen by cross-validation")
 def test_p_value_misreading_is_a_contradiction(judge, corpus):
     q = corpus.question("sta-p-value-interpretation")
     rubric = rubric_for_question(q)

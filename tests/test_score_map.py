@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from evals.bench_judge import length_matched_spearman, right_beats_wrong
+from evals.metrics import length_matched_spearman, right_beats_wrong
 from interviewer.judge.mapping import UNFITTED, Combination, Curve, ScoreMap, load_score_map
 from interviewer.judge.star import labelled_part
 
@@ -109,3 +109,22 @@ def test_fitted_weights_keep_the_sign_an_interviewer_would_sign():
     assert combo.weights[0] > 0 and combo.weights[1] <= 0
     assert combo({"coverage": 0.9, "contradictions": 0}) >= combo({"coverage": 0.9, "contradictions": 2})
     assert grouped_cv(rows, ["coverage"], alpha=0.1) > 0.5
+
+
+def test_choice_of_map_never_reads_the_test_questions():
+    from evals.fit_scores import choose
+
+    def rows(split: str, sign: float, prefix: str) -> list[dict]:
+        return [{"id": f"{prefix}{i}", "target": f"{prefix}{i % 5}", "split": split, "kind": "technical", "grade": g,
+                 "answer": "word " * (20 + i),
+                 "measures": {f: (0.5 + sign * (g - 2.5) / 4) for f in
+                              ("coverage", "covered_share", "similarity", "accuracy", "depth", "structure")}
+                 | {"contradictions": 0.0, "contradiction_soft": 0.0}}
+                for i, g in enumerate([1, 2, 3, 4] * 5)]
+
+    fitted = rows("train", 1, "a") + rows("dev", 1, "b")
+    score, combo, info = choose(fitted, "technical")
+    # Test answers that run the other way change nothing: not the choice, not the fit.
+    score2, combo2, info2 = choose(fitted + rows("test", -1, "c"), "technical")
+    assert (score, info) == (score2, info2) and combo == combo2
+    assert info["answers"] == 40 and info["questions"] == 10 and info["cv"]["spearman"] > 0.9

@@ -57,7 +57,7 @@ class ScoreMap(BaseModel):
     technical: Combination
     behavioral: Combination
     criteria: dict[str, Curve]  # criterion name -> curve over its raw measurement
-    thresholds: dict[str, float] = Field(default_factory=dict)  # judge thresholds chosen with the map
+    thresholds: dict[str, int | float] = Field(default_factory=dict)  # judge settings chosen with the map
     fitted: dict = Field(default_factory=dict)  # what it was fitted on, and its dev and test figures
 
     def criterion(self, name: str, raw: float) -> int:

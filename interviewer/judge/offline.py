@@ -71,7 +71,8 @@ class Thresholds:
     states: float = 0.5  # a sentence states a key point
     contradicts: float = 0.6  # a sentence contradicts a key point
     signal: float = 0.5
-    shortlist: int = 3  # sentences per rubric item that the pair classifier reads
+    shortlist: int = 3  # sentences per key point that the pair classifier reads (chosen with the map)
+    signal_shortlist: int = 3  # story sentences per LP signal that it reads
     on_topic: float = 0.35  # bi-encoder similarity for a sentence to count as on the question
     min_words_technical: int = 12
     min_words_behavioral: int = 25
@@ -295,7 +296,7 @@ class OfflineJudge:
         own = 0.0 if i_count == 0 else min(1.0, share / 0.6) * (0.5 if action_spans and i_actions == 0 else 1.0)
 
         sims, windows = self._similarity(prep.units or spans, [*rubric.signals, rubric.question])
-        sig = self._verdicts(rubric.signals, windows, sims[: len(rubric.signals)])
+        sig = self._verdicts(rubric.signals, windows, sims[: len(rubric.signals)], k=t.signal_shortlist)
         shown = [r for r in sig if r.states >= t.signal]
         top = sorted((r.states for r in sig), reverse=True)[:3]
         alignment = float(np.mean(top)) if top else 0.0
