@@ -79,6 +79,17 @@ def isotonic(x: list[float], y: list[float], knots: int = 24) -> Curve:
     return Curve(xs=[round(float(v), 5) for v in xs], ys=[round(float(v), 4) for v in ys])
 
 
+def spread(curve: Curve) -> Curve:
+    """A criterion's curve over the whole 1-4 scale. Fitted against the answers' overall grades,
+    a measure that predicts them weakly (structure, ownership) gets a flat curve near the mean
+    grade, and every answer, the best organised or the most owned, read 2 on it. A criterion
+    says where the answer stands on that criterion: the best level graded answers reached is 4."""
+    low, high = min(curve.ys), max(curve.ys)
+    if high - low < 1e-9:
+        return curve
+    return Curve(xs=curve.xs, ys=[round(1.0 + 3.0 * (y - low) / (high - low), 4) for y in curve.ys])
+
+
 CURVES = ("isotonic", "stretched")
 
 
@@ -190,7 +201,7 @@ def fit(rows: list[dict]) -> ScoreMap:
         _, chosen[kind], fitted["choices"][kind] = picked
         pool = [r for r in rows if r["kind"] == kind and r["split"] in ("train", "dev") and r["measures"]]
         for name in CRITERIA[kind]:
-            criteria[name] = isotonic([r["measures"][name] for r in pool], [r["grade"] for r in pool])
+            criteria[name] = spread(isotonic([r["measures"][name] for r in pool], [r["grade"] for r in pool]))
     return ScoreMap(technical=chosen["technical"], behavioral=chosen["behavioral"], criteria=criteria, fitted=fitted)
 
 

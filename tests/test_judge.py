@@ -8,6 +8,7 @@ from interviewer.judge.evidence import verify_quotes
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import rubric_for_lp, rubric_for_question, rubric_for_reference
 from interviewer.judge.text import (
+    clauses,
     generic_claims,
     is_fragment,
     is_instruction,
@@ -57,6 +58,22 @@ def test_sentences_are_verbatim_spans():
     assert all(text[s.start : s.end] == s.text for s in spans)
 
 
+def test_long_sentences_are_read_clause_by_clause():
+    short = sentences("L1 gives sparse weights, L2 shrinks them smoothly.")[0]
+    assert clauses(short) == [short]  # a normal sentence stays whole
+    text = ("Both moving averages start at zero, so early on they are biased towards zero and Adam divides them "
+            "by one minus beta to the power t; the update is the learning rate times m hat over the square root "
+            "of v hat plus epsilon, so each weight gets its own step size; typical beta1 is 0.9; "
+            "AdamW decouples weight decay from the gradient, which matters because in plain Adam the decay term "
+            "is divided by the root of v hat too, so weights with large gradients, embeddings for example, "
+            "are barely regularised, and that is why it became the default for transformers.")
+    pieces = clauses(sentences(text)[0], max_words=35)
+    assert all(text[c.start : c.end] == c.text for c in pieces)  # verbatim, so quotes stay exact
+    assert pieces[0].text.startswith("Both moving averages") and pieces[0].text.endswith("power t")
+    assert "typical beta1 is 0.9" in pieces[1].text  # a short clause joins the one before
+    assert all(len(c.text.split()) <= 35 for c in pieces[2:]) and len(pieces) == 4
+
+
 def test_keyword_lists_and_fragments():
     assert is_keyword_list("L1, L2, sparsity, Laplace prior, Gaussian prior, elastic net, cross-validation")
     assert is_keyword_list("regularisation\nsparsity\nridge\nlasso")
@@ -74,6 +91,8 @@ def test_star_specificity_ownership_literal():
     count, carriers = specificity(story)
     assert count >= 3 and carriers
     assert ownership("I built it and we shipped it; my manager approved.") == (2, 1)
+    assert ownership("I think we fixed the logging, I am not sure, if I remember right it was Tuesday.") == (0, 1)
+    assert ownership("I guess I rebuilt the pipeline myself.") == (2, 0)
     assert generic_claims("I always dig deep. Whenever there's a problem I'm the person who finds it.")[0] >= 2
 
 

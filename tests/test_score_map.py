@@ -128,3 +128,13 @@ def test_choice_of_map_never_reads_the_test_questions():
     score2, combo2, info2 = choose(fitted + rows("test", -1, "c"), "technical")
     assert (score, info) == (score2, info2) and combo == combo2
     assert info["answers"] == 40 and info["questions"] == 10 and info["cv"]["spearman"] > 0.9
+
+
+def test_a_criterion_curve_spans_the_whole_scale():
+    from evals.fit_scores import spread
+    from interviewer.judge.mapping import Curve
+
+    flat = Curve(xs=[0.0, 0.5, 1.0], ys=[1.9, 2.3, 2.7])  # a weak predictor of the overall grade
+    wide = spread(flat)
+    assert wide.ys == [1.0, 2.5, 4.0] and wide.xs == flat.xs
+    assert spread(Curve(xs=[0.0, 1.0], ys=[2.0, 2.0])).ys == [2.0, 2.0]  # nothing to spread

@@ -44,6 +44,7 @@ from interviewer.judge.star import StarClassifier
 from interviewer.judge.text import (
     STAR_PARTS,
     Span,
+    clauses,
     filler_count,
     generic_claims,
     is_fragment,
@@ -73,6 +74,7 @@ class Thresholds:
     signal: float = 0.5
     shortlist: int = 3  # sentences per key point that the pair classifier reads (chosen with the map)
     signal_shortlist: int = 3  # story sentences per LP signal that it reads
+    report_shortlist: int = 3  # sentences read per key point before the report calls it missed
     on_topic: float = 0.35  # bi-encoder similarity for a sentence to count as on the question
     min_words_technical: int = 12
     min_words_behavioral: int = 25
@@ -240,7 +242,10 @@ class OfflineJudge:
         prep.units = units
         if prep.word_count < min_words or not units:
             return None
-        sims, windows = self._similarity(units, [*rubric.key_points, rubric.question])
+        # Key points are read clause by clause in long sentences (text.clauses); depth and
+        # structure count sentences.
+        pieces = [c for s in units for c in clauses(s)]
+        sims, windows = self._similarity(pieces, [*rubric.key_points, rubric.question])
         kp_sims = sims[: len(rubric.key_points)]
         readings = self._verdicts(rubric.key_points, windows, kp_sims, sides=True)
         covered = [r for r in readings if r.states >= t.states and r.states >= r.contradicts]
@@ -251,8 +256,8 @@ class OfflineJudge:
         reasoning = [s for s in units if REASONING.search(s.text)]
         detail = [s for s in units if TECHNICAL_DETAIL.search(s.text)]
         depth = min(1.0, len(reasoning) / 3) * 0.5 + min(1.0, len(detail) / 3) * 0.2 + min(1.0, prep.word_count / 150) * 0.3
-        on_topic = [s for k, s in enumerate(units) if sims[:, k].max() >= t.on_topic]
-        focus = len(on_topic) / max(1, len(units))
+        on_topic = [s for k, s in enumerate(pieces) if sims[:, k].max() >= t.on_topic]
+        focus = len(on_topic) / max(1, len(pieces))
         signposts = len(SIGNPOST.findall(content))
         structure = 0.6 * focus + 0.2 * min(1.0, signposts / 2) + 0.2 * (1.0 if 3 <= len(units) <= 14 else 0.5)
         n_contra = len(contradicted)
@@ -268,7 +273,26 @@ class OfflineJudge:
             "length": min(1.0, np.log1p(prep.word_count) / np.log1p(400)),
             "relevance": float(sims.max()) if sims.size else 0.0,
         }
-        return TechnicalReading(prep, readings, covered, contradicted, reasoning, on_topic, focus, signposts, measures)
+        shown = covered + self._found_wider(rubric.key_points, windows, kp_sims, covered)
+        return TechnicalReading(prep, readings, sorted(shown, key=lambda r: r.index), contradicted, reasoning, on_topic,
+                                focus, signposts, measures)
+
+    def _found_wider(self, points: Sequence[str], windows: list[Span], kp_sims: np.ndarray,
+                     covered: list[ItemReading]) -> list[ItemReading]:
+        """Key points the score's reading missed but one of the next closest sentences states.
+
+        The score map reads the closest sentence per point (the setting that ranked graded
+        answers best), but a dense answer can state a point in its second or third closest
+        sentence; the report must not call that point missed. These readings go into the
+        report's covered list and its evidence, not into the score."""
+        t = self.t
+        done = {r.index for r in covered}
+        todo = [i for i in range(len(points)) if i + 1 not in done]
+        if t.report_shortlist <= t.shortlist or not todo:
+            return []
+        wider = self._verdicts([points[i] for i in todo], windows, kp_sims[todo], k=t.report_shortlist, sides=True)
+        return [replace(w, index=i + 1) for i, w in zip(todo, wider, strict=True)
+                if w.states >= t.states and w.states >= w.contradicts]
 
     def _read_behavioral(self, rubric: Rubric, answer: str) -> BehavioralReading | None:
         t = self.t
@@ -337,7 +361,8 @@ class OfflineJudge:
                                    evidence=[q for q, _ in wrong])
         else:
             accuracy_c = Criterion(name="accuracy", score=smap.criterion("accuracy", m["accuracy"]),
-                                   rationale=f"No statement contradicts any of the {n} key points.")
+                                   rationale=f"No sentence was read as contradicting one of the {n} key points "
+                                             "(wrong claims about anything else are not checked).")
         depth_c = Criterion(
             name="depth", score=smap.criterion("depth", m["depth"]),
             rationale=f"{len(r.reasoning)} sentence(s) give reasons or trade-offs.",

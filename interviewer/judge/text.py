@@ -45,6 +45,52 @@ def _add_span(text: str, start: int, end: int, spans: list[Span]) -> None:
     spans.append(Span(stripped, offset, offset + len(stripped)))
 
 
+MAX_UNIT_WORDS = 35  # the pair classifier reads at most 96 tokens of item and sentence together
+_CLAUSE_BREAK = re.compile(r";\s+")
+_COMMA_BREAK = re.compile(r",\s+")
+
+
+def clauses(span: Span, max_words: int = MAX_UNIT_WORDS) -> list[Span]:
+    """A long sentence cut into pieces the pair classifier can read whole: at semicolons, then at
+    commas into runs of at most `max_words` words. Dense answers run five claims into one
+    sentence; read whole, everything after the first 60 or so words was cut off unseen. Shorter
+    sentences come back as they are, and every piece is an exact slice of the answer."""
+    if len(words(span.text)) <= max_words:
+        return [span]
+    pieces: list[tuple[int, int]] = []
+    for start, end in _split(span.text, _CLAUSE_BREAK):
+        chunk = span.text[start:end]
+        if len(words(chunk)) <= max_words:
+            pieces.append((start, end))
+            continue
+        run_start, run_end = None, None
+        for a, b in _split(chunk, _COMMA_BREAK):
+            if run_start is not None and len(words(chunk[run_start:b])) > max_words:
+                pieces.append((start + run_start, start + run_end))
+                run_start = None
+            run_start = a if run_start is None else run_start
+            run_end = b
+        if run_start is not None:
+            pieces.append((start + run_start, start + run_end))
+    # A clause of a few words ("Typical beta1 = 0.9") joins the piece before it.
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged and len(words(span.text[a:b])) < 6:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return [Span(span.text[a:b], span.start + a, span.start + b) for a, b in merged]
+
+
+def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
 # ---- instructions written inside an answer ----------------------------------------------
 
 _INJECTION_PATTERNS = [
@@ -222,7 +268,15 @@ def specificity(text: str) -> tuple[int, list[Span]]:
     return count, carriers
 
 
+# "I think", "I'm not sure", "if I remember right": an "I" that hedges, and owns nothing.
+_HEDGE = re.compile(
+    r"\b(?:if\s+)?i(?:'m|\s+am)?\s+(?:think|guess|believe|suppose|feel|mean|would say|'d say|not sure|"
+    r"don't know|do not know|(?:can't|cannot|don't|do not)?\s*(?:remember|recall)(?:\s+(?:right|correctly))?)\b",
+    re.I)
+
+
 def ownership(text: str) -> tuple[int, int]:
-    """Counts of first-person singular and plural references ("I" versus "we")."""
-    return len(_I.findall(text)), len(_WE.findall(text))
+    """Counts of first-person singular and plural references ("I" versus "we"); an "I" that
+    only hedges ("I think we fixed it") is not counted."""
+    return len(_I.findall(_HEDGE.sub(" ", text))), len(_WE.findall(text))
 
