@@ -117,11 +117,6 @@ def fit_combination(rows: list[dict], features: list[str], alpha: float, curve: 
                        curve=isotonic(raw, y.tolist()) if curve == "isotonic" else stretched(raw, y.tolist()))
 
 
-def evaluate(combo: Combination, rows: list[dict]) -> float:
-    scores = [combo(r["measures"]) if r["measures"] else 1.0 for r in rows]
-    return spearman(scores, [r["grade"] for r in rows]) if len(rows) > 2 else float("nan")
-
-
 def grouped_cv(rows: list[dict], features: list[str], alpha: float, curve: str = "isotonic") -> float:
     """Spearman of out-of-question predictions: each question's answers scored by a map fitted
     on the other questions."""
@@ -148,6 +143,15 @@ THRESHOLDS = [{"states": st, "contradicts": ct, "shortlist": k}
               for st in (0.5, 0.7) for ct in (0.75, 0.9) for k in (1, 2, 3)]
 
 
+def _figure(v: float) -> float | None:
+    return None if math.isnan(v) else round(v, 4)  # None, not NaN: the map is JSON
+
+
+def pool_of(rows: list[dict], kind: str) -> list[dict]:
+    """The answers a map is chosen and fitted on: train and dev questions, never test."""
+    return [r for r in rows if r["kind"] == kind and r["split"] in ("train", "dev") and r["measures"]]
+
+
 def cv_figures(pool: list[dict], features: list[str], alpha: float, curve: str) -> dict:
     """The figures the issue sets targets for, on out-of-question predictions: Spearman, Spearman
     among answers of similar length, and how often a right answer beats its confidently wrong
@@ -158,10 +162,7 @@ def cv_figures(pool: list[dict], features: list[str], alpha: float, curve: str) 
     lm = length_matched_spearman(predicted, graded)
     rbw, pairs = right_beats_wrong(predicted, graded)
     counted = [v for v in (sp, lm, rbw) if not math.isnan(v)]
-    def figure(v: float) -> float | None:  # None, not NaN: the map is JSON
-        return None if math.isnan(v) else round(v, 4)
-
-    return {"spearman": figure(sp), "length_matched_spearman": figure(lm), "right_beats_wrong": figure(rbw),
+    return {"spearman": _figure(sp), "length_matched_spearman": _figure(lm), "right_beats_wrong": _figure(rbw),
             "twin_pairs": pairs, "criterion": round(sum(counted) / len(counted), 4) if counted else float("-inf")}
 
 
@@ -170,7 +171,7 @@ def choose(rows: list[dict], kind: str) -> tuple[float, Combination, dict] | Non
     cv_figures; leave one question out over the train and dev questions, about 200 answers: far
     steadier than the 41 dev answers alone), refitted on all of them. Test questions are never
     read here."""
-    pool = [r for r in rows if r["kind"] == kind and r["split"] in ("train", "dev") and r["measures"]]
+    pool = pool_of(rows, kind)
     if len(pool) < 8:
         log.warning("%s: only %d graded answers; keeping the unfitted map", kind, len(pool))
         return None
@@ -199,7 +200,7 @@ def fit(rows: list[dict]) -> ScoreMap:
             chosen[kind] = getattr(UNFITTED, kind)
             continue
         _, chosen[kind], fitted["choices"][kind] = picked
-        pool = [r for r in rows if r["kind"] == kind and r["split"] in ("train", "dev") and r["measures"]]
+        pool = pool_of(rows, kind)
         for name in CRITERIA[kind]:
             criteria[name] = spread(isotonic([r["measures"][name] for r in pool], [r["grade"] for r in pool]))
     return ScoreMap(technical=chosen["technical"], behavioral=chosen["behavioral"], criteria=criteria, fitted=fitted)

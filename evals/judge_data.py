@@ -22,6 +22,7 @@ import yaml
 
 from interviewer.contrast import ContrastData
 from interviewer.corpus import Corpus
+from interviewer.judge.offline import Thresholds
 
 HERE = Path(__file__).resolve().parent
 GRADED_DIR = HERE / "graded"
@@ -175,7 +176,9 @@ def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], se
     return pairs
 
 
-ANSWER_SHORTLIST = 3  # sentences per key point the judge's bi-encoder passes to the pair classifier
+# The most sentences per key point the judge ever reads (its report's wider read): a silent
+# sentence further away never reaches the pair classifier, so it is not a training pair either.
+ANSWER_SHORTLIST = Thresholds().report_shortlist
 
 
 def answer_held_out(question: str, share: int = 15) -> bool:

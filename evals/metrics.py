@@ -1,7 +1,8 @@
 """Quality metrics over simulated interviews: pure functions of transcripts and numbers.
 
 Judge against graded answers: Spearman within bins of similar length, and how often a right
-answer beats its confidently wrong twin. Judge: separation of strong from weak candidates (ROC-AUC, mean gap) and evidence validity
+answer beats its confidently wrong twin. Judge in simulated interviews: separation of strong from
+weak candidates (ROC-AUC, mean gap) and evidence validity
 (every quote must be verbatim in the candidate's own words). Interviewer: pivots per technical
 round, follow-up relevance, repeated questions, stuck loops, rounds closed within budget.
 """

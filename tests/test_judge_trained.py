@@ -121,3 +121,25 @@ def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tm
     interview.respond("/end")
     md = render(report_for_session(services, interview.session_id), "md")
     assert "You said:" in md and "What is right:" in md
+
+
+def test_the_report_reads_wider_before_calling_a_point_missed_and_the_score_does_not_move(judge, corpus):
+    from dataclasses import replace
+
+    rubric = rubric_for_question(corpus.question("sta-p-value-interpretation"))
+    answer = ("A p-value is P(data this extreme or more | null is true). The PM is reading it as P(new page better | "
+              "data), which is a different conditional; that needs a prior. So 97% isn't a probability of anything here. "
+              "Also p says nothing about how big the lift is; with 200k per arm tiny lifts come out significant. I'd "
+              "show the lift with a confidence interval instead.")
+    wide = judge.score(rubric, answer)
+    saved = judge.t
+    try:
+        judge.t = replace(saved, report_shortlist=saved.shortlist)  # only the score's own reading
+        narrow = judge.score(rubric, answer)
+    finally:
+        judge.t = saved
+    assert 3 in wide.key_points_covered and 3 not in wide.key_points_missed  # the effect-size point, stated
+    assert 3 not in narrow.key_points_covered
+    coverage = next(c for c in wide.criteria if c.name == "coverage")
+    assert any("how big the lift is" in q for q in coverage.evidence)
+    assert wide.overall == narrow.overall
