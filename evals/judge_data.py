@@ -23,6 +23,7 @@ import yaml
 from interviewer.contrast import ContrastData
 from interviewer.corpus import Corpus
 from interviewer.judge.offline import Thresholds
+from interviewer.judge.shortlist import ranking_scores
 
 HERE = Path(__file__).resolve().parent
 GRADED_DIR = HERE / "graded"
@@ -191,7 +192,8 @@ def answer_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str],
                  similarity: Callable[[list[str], list[str]], np.ndarray] | None = None) -> list[Pair]:
     """(key point, sentence) pairs from the labelled whole answers. A labelled sentence is always
     a pair; a silent one only when it is among the sentences the judge would read for that key
-    point (its closest ANSWER_SHORTLIST by `similarity`), as at scoring time. Without
+    point (its best-ranked ANSWER_SHORTLIST: `similarity` is the cosine, ranked as the judge
+    ranks it, judge/shortlist.py), as at scoring time. Without
     `similarity` every sentence is paired with every key point."""
     pairs: list[Pair] = []
     for answer in contrast.answers:
@@ -199,7 +201,7 @@ def answer_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str],
             continue
         points = corpus.question(answer.question).key_points
         texts = [s.text for s in answer.sentences]
-        sims = similarity(list(points), texts) if similarity is not None else None
+        sims = ranking_scores(similarity(list(points), texts), points, texts) if similarity is not None else None
         for i, point in enumerate(points, start=1):
             near = set(np.argsort(-sims[i - 1])[:ANSWER_SHORTLIST].tolist()) if sims is not None else set(range(len(texts)))
             for j, s in enumerate(answer.sentences):

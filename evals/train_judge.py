@@ -21,6 +21,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,16 @@ from interviewer.contrast import load_contrast
 from interviewer.corpus import load_with_extras
 from interviewer.embeddings import get_embedder, model_id
 from interviewer.judge.calibration import macro_f1
-from interviewer.judge.pairs import CARD_FILE, FROZEN, LABELS, MAX_LENGTH, WEIGHTS_DIR, WEIGHTS_FILE, build_model
+from interviewer.judge.pairs import (
+    CARD_FILE,
+    FROZEN,
+    LABELS,
+    MAX_LENGTH,
+    WEIGHTS_DIR,
+    WEIGHTS_FILE,
+    PairClassifier,
+    build_model,
+)
 from interviewer.judge.star import STAR_FILE, features as star_features
 
 log = logging.getLogger("train_judge")
@@ -139,6 +149,29 @@ def contradiction_figures(pairs: list[Pair], probs: np.ndarray) -> dict[str, flo
             "contradiction_recall": float((pred[~not_wrong] == 1).mean()) if (~not_wrong).any() else float("nan")}
 
 
+def evaluate(probabilities: Callable[[list[Pair]], np.ndarray], evals: dict[str, list[Pair]]) -> dict:
+    figures: dict = {}
+    for name, pairs in evals.items():
+        if pairs:
+            probs = probabilities(pairs)
+            figures[name] = f1([p.label for p in pairs], probs.argmax(axis=1).tolist())
+            log.info("%s macro-F1 %.3f (%d pairs)", name, figures[name], len(pairs))
+            if name == "answers_test":
+                figures["answers_test_contradictions"] = contradiction_figures(pairs, probs)
+    return figures
+
+
+def shipped_figures(weights_dir: Path, evals: dict[str, list[Pair]]) -> dict:
+    """The exported weights as the judge loads them (interviewer/judge/pairs.py)."""
+    classifier = PairClassifier(weights_dir)
+
+    def probabilities(pairs: list[Pair]) -> np.ndarray:
+        verdicts = classifier.predict([(p.item, p.sentence) for p in pairs])
+        return np.array([[v.states, v.contradicts, v.silent] for v in verdicts], dtype=np.float32)
+
+    return evaluate(probabilities, evals)
+
+
 def export(model, out_dir: Path) -> int:  # noqa: ANN001
     from safetensors.torch import save_file
 
@@ -214,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=WEIGHTS_DIR)
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-eval", action="store_true", help="no figures on the held-out and SemEval test pairs")
+    ap.add_argument("--eval-only", action="store_true", help="measure the weights in --out again, train nothing")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     random.seed(SEED)
@@ -246,21 +280,24 @@ def main(argv: list[str] | None = None) -> None:
     log.info("training pairs: %d (contrast %d, answers %d, SemEval %d); dev pairs %d; held-out targets %d",
              len(train), len(train_pairs), len(train_answers), len(sem_fit), len(dev), len(held_out))
 
-    model, tokenizer, history = train_cross_encoder(train, dev, args.epochs, args.lr, args.batch_size)
     evals = {"contrast_dev": dev_contrast, "contrast_test": test_contrast, "contrast_test_compound": test_compound,
              "answers_test": test_answers, "semeval_dev": semeval_pairs(sem_dev)}
     evals |= {f"semeval_{name}": semeval_pairs(semeval_rows(name)) for name in SEMEVAL_TESTS}
     if args.skip_eval:
         evals = {}
-    figures: dict = {}
-    for name, pairs in evals.items():
-        if pairs:
-            probs = predict(model, tokenizer, pairs)
-            figures[name] = f1([p.label for p in pairs], probs.argmax(axis=1).tolist())
-            log.info("cross-encoder %s macro-F1 %.3f (%d pairs)", name, figures[name], len(pairs))
-            if name == "answers_test":
-                figures["answers_test_contradictions"] = contradiction_figures(pairs, probs)
+    card_file = args.out / CARD_FILE
+    if args.eval_only:
+        # The shipped weights measured again (both forms), the rest of the card kept.
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+        card["macro_f1"] = shipped_figures(args.out, evals)
+        card_file.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(card["macro_f1"], indent=2))
+        return
+
+    model, _, history = train_cross_encoder(train, dev, args.epochs, args.lr, args.batch_size)
     size = export(model, args.out)
+    # Measured as the judge loads them: from the exported (float16) file.
+    figures = shipped_figures(args.out, evals)
 
     star = fit_star(contrast.star, args.out / STAR_FILE, seed=SEED)
     base, base_note = (baseline(train, evals), None) if not args.skip_baseline else previous_baseline(args.out / CARD_FILE)

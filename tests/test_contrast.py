@@ -148,12 +148,20 @@ def test_labelled_answers_become_pairs_shortlisted_like_the_judge(corpus, corpus
     assert labels[(points[2], "Ridge sets weights to exactly zero.")] == CONTRADICTS
     assert labels[(points[0], "L1 zeroes many weights outright.")] == SILENT
 
-    # Silent pairs only among each point's closest sentence (shortlist of 3 of 4 here): the
-    # farthest sentence of each point is dropped unless it is labelled.
+    # Silent pairs only among the sentences the judge would read for each point (its
+    # ANSWER_SHORTLIST best-ranked, judge/shortlist.py); the farthest sentence is never one.
+    from evals.judge_data import ANSWER_SHORTLIST
+    from interviewer.judge.shortlist import ranking_scores
+
     def sims(pts: list[str], texts: list[str]) -> np.ndarray:
         return np.tile(np.array([0.9, 0.8, 0.7, 0.1]), (len(pts), 1))
 
+    texts = [s.text for s in good.answers[0].sentences]
+    ranks = ranking_scores(sims(points, texts), points, texts)
     short = answer_pairs(data, corpus, exclude=set(), similarity=sims)
     assert not any(p.sentence == "It depends on the data." for p in short)
-    assert len(short) == 3 * len(points)
+    for p in short:
+        i, j = points.index(p.item), texts.index(p.sentence)
+        assert p.label != SILENT or j in np.argsort(-ranks[i])[:ANSWER_SHORTLIST]
+    assert len(short) < len(every)
     assert answer_pairs(data, corpus, exclude={"mlb-l1-vs-l2"}) == []

@@ -41,6 +41,7 @@ from interviewer.judge.reading import (
     TechnicalReading,
 )
 from interviewer.judge.rubric import Rubric
+from interviewer.judge.shortlist import ranking_scores
 from interviewer.judge.star import StarClassifier
 from interviewer.judge.text import (
     STAR_PARTS,
@@ -75,7 +76,9 @@ class Thresholds:
     signal: float = 0.5
     shortlist: int = 3  # sentences per key point that the pair classifier reads (chosen with the map)
     signal_shortlist: int = 3  # story sentences per LP signal that it reads
-    report_shortlist: int = 3  # sentences read per key point before the report calls it missed
+    # Sentences read per key point before the report calls it missed: on held-out labelled answers
+    # 2 finds 80% of stated points, 3 finds 81% and reads a third more pairs.
+    report_shortlist: int = 2
     on_topic: float = 0.35  # bi-encoder similarity for a sentence to count as on the question
     min_words_technical: int = 12
     min_words_behavioral: int = 25
@@ -208,16 +211,16 @@ class OfflineJudge:
 
     # ---- reading an answer: what it states, contradicts and shows ----------------------
 
-    def _verdicts(self, items: Sequence[str], units: list[Span], sims: np.ndarray, k: int | None = None,
+    def _verdicts(self, items: Sequence[str], units: list[Span], ranks: np.ndarray, k: int | None = None,
                   sides: bool = False) -> list[ItemReading]:
-        """Each rubric item against its closest sentences (the bi-encoder shortlists, the
-        trained pair classifier reads)."""
+        """Each rubric item against its k best-ranked sentences (`ranks`: judge/shortlist.py),
+        read by the trained pair classifier."""
         k = k or self.t.shortlist
         pairs, owners = [], []
         for i, item in enumerate(items):
-            for j in np.argsort(-sims[i])[:k]:
-                pairs.append((item, units[int(j)].text))
-                owners.append((i, int(j)))
+            for j in np.argsort(-ranks[i], kind="stable")[:k].tolist():
+                pairs.append((item, units[j].text))
+                owners.append((i, j))
         verdicts = [swap_sides(v) if sides and names_other_side(item, text) else v
                     for (item, text), v in zip(pairs, self.pairs.predict(pairs), strict=True)]
         out = [ItemReading(index=i + 1) for i in range(len(items))]
@@ -248,7 +251,8 @@ class OfflineJudge:
         pieces = [c for s in units for c in clauses(s)]
         sims, windows = self._similarity(pieces, [*rubric.key_points, rubric.question])
         kp_sims = sims[: len(rubric.key_points)]
-        readings = self._verdicts(rubric.key_points, windows, kp_sims, sides=True)
+        ranks = ranking_scores(kp_sims, rubric.key_points, [w.text for w in windows])
+        readings = self._verdicts(rubric.key_points, windows, ranks, sides=True)
         covered = [r for r in readings if r.states >= t.states and r.states >= r.contradicts]
         contradicted = [r for r in readings if r.contradicts >= t.contradicts and r.contradicts > r.states]
         coverage = float(np.mean([r.states for r in readings])) if readings else 0.0
@@ -274,11 +278,11 @@ class OfflineJudge:
             "length": min(1.0, np.log1p(prep.word_count) / np.log1p(400)),
             "relevance": float(sims.max()) if sims.size else 0.0,
         }
-        shown = covered + self._found_wider(rubric.key_points, windows, kp_sims, covered)
+        shown = covered + self._found_wider(rubric.key_points, windows, ranks, covered)
         return TechnicalReading(prep, readings, sorted(shown, key=lambda r: r.index), contradicted, reasoning, on_topic,
                                 focus, signposts, measures)
 
-    def _found_wider(self, points: Sequence[str], windows: list[Span], kp_sims: np.ndarray,
+    def _found_wider(self, points: Sequence[str], windows: list[Span], ranks: np.ndarray,
                      covered: list[ItemReading]) -> list[ItemReading]:
         """Key points the score's reading missed but one of the next closest sentences states.
 
@@ -291,7 +295,7 @@ class OfflineJudge:
         todo = [i for i in range(len(points)) if i + 1 not in done]
         if t.report_shortlist <= t.shortlist or not todo:
             return []
-        wider = self._verdicts([points[i] for i in todo], windows, kp_sims[todo], k=t.report_shortlist, sides=True)
+        wider = self._verdicts([points[i] for i in todo], windows, ranks[todo], k=t.report_shortlist, sides=True)
         return [replace(w, index=i + 1) for i, w in zip(todo, wider, strict=True)
                 if w.states >= t.states and w.states >= w.contradicts]
 
@@ -321,7 +325,8 @@ class OfflineJudge:
         own = 0.0 if i_count == 0 else min(1.0, share / 0.6) * (0.5 if action_spans and i_actions == 0 else 1.0)
 
         sims, windows = self._similarity(prep.units or spans, [*rubric.signals, rubric.question])
-        sig = self._verdicts(rubric.signals, windows, sims[: len(rubric.signals)], k=t.signal_shortlist)
+        sig_ranks = ranking_scores(sims[: len(rubric.signals)], rubric.signals, [w.text for w in windows])
+        sig = self._verdicts(rubric.signals, windows, sig_ranks, k=t.signal_shortlist)
         shown = [r for r in sig if r.states >= t.signal]
         top = sorted((r.states for r in sig), reverse=True)[:3]
         alignment = float(np.mean(top)) if top else 0.0
