@@ -145,8 +145,8 @@ def compound_pairs(item, others: list, qid: str, rng: random.Random) -> list[Pai
 
 def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], seed: int = 13) -> list[Pair]:
     """(item, sentence, label) pairs: each sentence against its own item, plus hard negatives (a
-    sentence stating another key point of the same question, or another signal of the same LP,
-    is silent on this one)."""
+    sentence stating or contradicting another key point of the same question, or showing another
+    signal of the same LP, is silent on this one)."""
     rng = random.Random(seed)
     pairs: list[Pair] = []
     by_question: dict[str, list] = defaultdict(list)
@@ -159,7 +159,11 @@ def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], se
             pairs += [Pair(item.point, s, CONTRADICTS, "contrast", qid) for s in item.contradicts]
             pairs += [Pair(item.point, s, SILENT, "contrast", qid) for s in item.near_misses]
             others = [s for o in items if o is not item for s in o.states]
-            pairs += [Pair(item.point, s, SILENT, "contrast", qid) for s in rng.sample(others, min(2, len(others)))]
+            pairs += [Pair(item.point, s, SILENT, "contrast", qid) for s in rng.sample(others, min(3, len(others)))]
+            # A wrong claim about another point is silent on this one: a contradiction is of this
+            # claim, not of anything said on the topic (right answers lost points to that reading).
+            wrong = [s for o in items if o is not item for s in o.contradicts]
+            pairs += [Pair(item.point, s, SILENT, "contrast", qid) for s in rng.sample(wrong, min(2, len(wrong)))]
             pairs += [Pair(item.point, t, STATES, "identity", qid) for t in light_edits(item.point, rng)]
             flipped = [f for f in (swapped(item.point, s) for s in item.states) if f]
             pairs += [Pair(item.point, f, CONTRADICTS, "swap", qid) for f in flipped[:2]]
@@ -177,9 +181,10 @@ def contrast_pairs(contrast: ContrastData, corpus: Corpus, exclude: set[str], se
     return pairs
 
 
-# The most sentences per key point the judge ever reads (its report's wider read): a silent
-# sentence further away never reaches the pair classifier, so it is not a training pair either.
-ANSWER_SHORTLIST = Thresholds().report_shortlist
+# Silent answer sentences become training pairs only among a key point's best-ranked few: one
+# further than the judge ever reads (its report's wider read), for more of the hard negatives;
+# a sentence further away never reaches the pair classifier.
+ANSWER_SHORTLIST = Thresholds().report_shortlist + 1
 
 
 def answer_held_out(question: str, share: int = 15) -> bool:

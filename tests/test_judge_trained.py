@@ -1,5 +1,6 @@
 """The trained offline judge on answers a candidate could give: right against confidently wrong,
-what counts as covered, STAR parts and ownership. The real shipped model, no fakes."""
+what counts as covered, STAR parts and ownership. The real shipped model (one test, of the
+report's wider read, fakes the pair classifier)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ L1L2_SWAPPED = (
     "features it spreads the weight across them. I'd tune the strength with cross-validation.")
 
 
+P_VALUE_WRONG = (
+    "Honestly the PM is basically right. The p-value is the probability that the null hypothesis is true, so p = 0.03 "
+    "means a 3% chance there is no real difference and a 97% chance the new page is better. Since that is below 0.05 "
+    "we can be confident and ship it.")
+
+
 def test_a_swapped_fact_is_caught_and_costs_the_score(judge, corpus):
     rubric = rubric_for_question(corpus.question("mlb-l1-vs-l2"))
     right, wrong = judge.score(rubric, L1L2_RIGHT), judge.score(rubric, L1L2_SWAPPED)
@@ -40,10 +47,7 @@ def test_a_swapped_fact_is_caught_and_costs_the_score(judge, corpus):
 def test_p_value_misreading_is_a_contradiction(judge, corpus):
     q = corpus.question("sta-p-value-interpretation")
     rubric = rubric_for_question(q)
-    wrong = judge.score(rubric, (
-        "Honestly the PM is basically right. The p-value is the probability that the null hypothesis is true, so "
-        "p = 0.03 means a 3% chance there is no real difference and a 97% chance the new page is better. Since that "
-        "is below 0.05 we can be confident and ship it."))
+    wrong = judge.score(rubric, P_VALUE_WRONG)
     right = judge.score(rubric, (
         "The statement is wrong. A p-value is the probability of seeing a difference at least this big if the null "
         "hypothesis were true; it is not the probability that the null is true, and 1 minus p is not the chance the "
@@ -97,7 +101,12 @@ def test_team_actions_are_not_the_candidates(judge, corpus):
     assert ownership.score <= 2 and "we_only" in s.flags
 
 
-def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tmp_path, corpus, judge):
+@pytest.mark.parametrize(("plan_name", "question_id", "answer"), [
+    ("ml-breadth", "mlb-l1-vs-l2", L1L2_SWAPPED),
+    ("stats", "sta-p-value-interpretation", P_VALUE_WRONG),
+])
+def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tmp_path, corpus, judge, plan_name,
+                                                                                question_id, answer):
     from interviewer.config import Settings
     from interviewer.engine import Interview, Services
     from interviewer.plans import build_plan
@@ -106,38 +115,52 @@ def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tm
     from interviewer.report_render import render
     from interviewer.store import Store
 
-    plan = build_plan("ml-breadth", "RS")
+    plan = build_plan(plan_name, "RS")
     seed = next(s for s in range(5000)
-                if pick_question(InterviewState(plan=plan, seed=s), corpus, plan.rounds[0]).id == "mlb-l1-vs-l2")
+                if pick_question(InterviewState(plan=plan, seed=s), corpus, plan.rounds[0]).id == question_id)
     settings = Settings.from_env(env={"INTERVIEWER_HOME": str(tmp_path)})
     services = Services(settings=settings, corpus=corpus, judge=judge, store=Store(tmp_path / "sessions.db"))
-    interview = Interview.start(services, "ml-breadth", "RS", seed=seed)
-    assert interview.state.item.item_id == "mlb-l1-vs-l2"
-    reply = interview.respond(L1L2_SWAPPED)
+    interview = Interview.start(services, plan_name, "RS", seed=seed)
+    assert interview.state.item.item_id == question_id
+    reply = interview.respond(answer)
     assert "You said" in reply and "why" in reply.lower()
     interview.respond("/end")
     md = render(report_for_session(services, interview.session_id), "md")
     assert "You said:" in md and "What is right:" in md
 
 
-def test_the_report_reads_wider_before_calling_a_point_missed_and_the_score_does_not_move(judge, corpus):
+class OnePointPairs:
+    """A pair classifier that reads one sentence as stating one key point and everything else as
+    silent: the report's wider read is tested apart from what the trained model reads."""
+
+    loaded = True
+
+    def __init__(self, point: str, marker: str) -> None:
+        self.point, self.marker = point, marker
+
+    def predict(self, pairs):  # noqa: ANN001, ANN201
+        from interviewer.judge.pairs import PairVerdict
+
+        return [PairVerdict(0.9, 0.0, 0.1) if item == self.point and self.marker in text else PairVerdict(0.02, 0.01, 0.97)
+                for item, text in pairs]
+
+
+def test_the_report_reads_wider_before_calling_a_point_missed_and_the_score_does_not_move(embedder, corpus):
     from dataclasses import replace
 
     rubric = rubric_for_question(corpus.question("sta-p-value-interpretation"))
-    # The sentence with the point's words ("small p-value", "effect size") is ranked first for the
-    # definition too; the definition itself, in other words, comes later.
-    answer = ("People read a small p-value as a big effect, and a significant result as a large and important effect "
-              "size, but that is not what it measures. It is the chance of a result at least this extreme if there "
-              "were no difference. With 200k users per arm even a 0.1% lift comes out significant.")
+    # The first sentence has the definition's words and ranks first for it; the definition
+    # itself, in other words, ranks second.
+    answer = ("People read the p-value as the probability that the null hypothesis is true given the observed result, "
+              "and that is the usual mistake. It is the chance of a result at least this extreme if there were no "
+              "difference. With 200k users per arm even a 0.1% lift comes out significant.")
+    judge = OfflineJudge(embedder, pairs=OnePointPairs(rubric.key_points[0], "at least this extreme"))
+    judge.t = replace(judge.t, shortlist=1, report_shortlist=2)
     wide = judge.score(rubric, answer)
-    saved = judge.t
-    try:
-        judge.t = replace(saved, report_shortlist=saved.shortlist)  # only the score's own reading
-        narrow = judge.score(rubric, answer)
-    finally:
-        judge.t = saved
+    judge.t = replace(judge.t, report_shortlist=1)  # only the score's own reading
+    narrow = judge.score(rubric, answer)
     assert 1 in wide.key_points_covered and 1 not in wide.key_points_missed  # the definition, stated
-    assert 1 not in narrow.key_points_covered
+    assert 1 not in narrow.key_points_covered and 1 in narrow.key_points_missed
     coverage = next(c for c in wide.criteria if c.name == "coverage")
     assert any("at least this extreme" in q for q in coverage.evidence)
     assert wide.overall == narrow.overall

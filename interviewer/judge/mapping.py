@@ -86,3 +86,12 @@ def load_score_map(path: Path = WEIGHTS_DIR / SCORE_MAP_FILE) -> ScoreMap:
         return ScoreMap.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, OSError) as exc:
         raise ValueError(f"{path}: not a valid score map: {exc}") from exc
+
+
+INTEGRITY_PENALTY = 1.0
+
+
+def integrity(overall: float, flags: list[str]) -> float:
+    """Instructions to the grader are ignored when scoring, and the attempt itself costs a point:
+    a Bar Raiser would see it as a red flag."""
+    return max(1.0, overall - INTEGRITY_PENALTY) if "injection_attempt" in flags else overall

@@ -15,7 +15,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from interviewer.judge.evidence import verify_quotes
-from interviewer.judge.offline import WEIGHTS, OfflineJudge, integrity
+from interviewer.judge.mapping import integrity
+from interviewer.judge.offline import WEIGHTS, OfflineJudge
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.text import is_instruction, sentences, words
 from interviewer.llm import ModelClient, ModelError

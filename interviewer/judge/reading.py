@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from interviewer.judge.text import Span
-
-if TYPE_CHECKING:  # the judge's prepared answer; only its fields are read here
-    from interviewer.judge.offline import _Prepared
 
 REASONING = re.compile(
     r"\b(because|since|so that|which means|that means|therefore|hence|trade-?off|however|whereas|"
@@ -20,6 +16,16 @@ REASONING = re.compile(
 )
 TECHNICAL_DETAIL = re.compile(r"[=^√∑]|\bO\([^)]*\)|\b\d+(\.\d+)?\b|\b(log|sqrt|exp|derivative|gradient|variance|expectation)\b", re.I)
 SIGNPOST = re.compile(r"\b(first(ly)?|second(ly)?|third|then|next|finally|overall|in short|to summari[sz]e|two things|three things|one|another)\b", re.I)
+
+
+@dataclass
+class Prepared:
+    """An answer made ready to read."""
+
+    kept: list[Span]  # sentences that count as content (instructions removed)
+    units: list[Span]  # real sentences (fragments removed) used for coverage
+    flags: list[str]
+    word_count: int
 
 
 @dataclass
@@ -35,7 +41,7 @@ class ItemReading:
 
 @dataclass
 class TechnicalReading:
-    prep: _Prepared
+    prep: Prepared
     readings: list[ItemReading]
     covered: list[ItemReading]
     contradicted: list[ItemReading]
@@ -48,7 +54,7 @@ class TechnicalReading:
 
 @dataclass
 class BehavioralReading:
-    prep: _Prepared
+    prep: Prepared
     parts: dict[str, Span | None]
     generic: bool
     rambling: bool
