@@ -46,6 +46,7 @@ class TechnicalReading:
     covered: list[ItemReading]
     contradicted: list[ItemReading]
     reasoning: list[Span]
+    detail: list[Span]  # sentences with formulas, numbers or complexity
     on_topic: list[Span]
     focus: float
     signposts: int

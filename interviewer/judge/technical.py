@@ -68,8 +68,8 @@ class TechnicalScoring:
             "relevance": float(sims.max()) if sims.size else 0.0,
         }
         shown = covered + self._found_wider(rubric.key_points, windows, ranks, covered)
-        return TechnicalReading(prep, readings, sorted(shown, key=lambda r: r.index), contradicted, reasoning, on_topic,
-                                focus, signposts, measures)
+        return TechnicalReading(prep, readings, sorted(shown, key=lambda r: r.index), contradicted, reasoning, detail,
+                                on_topic, focus, signposts, measures)
 
     def _found_wider(self, points: Sequence[str], windows: list[Span], ranks: np.ndarray,
                      covered: list[ItemReading]) -> list[ItemReading]:
@@ -112,10 +112,13 @@ class TechnicalScoring:
         else:
             accuracy_c = Criterion(name="accuracy", score=smap.criterion("accuracy", m["accuracy"]),
                                    rationale=f"No sentence was read as contradicting one of the {n} key points "
-                                             "(wrong claims about anything else are not checked).")
+                                             "(wrong claims about anything else are not checked); the score also "
+                                             f"counts how much could be checked: {len(r.covered)} of {n} stated.")
         depth_c = Criterion(
             name="depth", score=smap.criterion("depth", m["depth"]),
-            rationale=f"{len(r.reasoning)} sentence(s) give reasons or trade-offs.",
+            # The measure weighs all three, so the rationale names all three.
+            rationale=f"{len(r.reasoning)} sentence(s) give reasons or trade-offs, {len(r.detail)} give technical "
+                      f"detail (formulas, numbers, complexity); {r.prep.word_count} words.",
             evidence=[quote(s) for s in r.reasoning[:2]],
         )
         structure_c = Criterion(
