@@ -249,6 +249,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-eval", action="store_true", help="no figures on the held-out and SemEval test pairs")
     ap.add_argument("--eval-only", action="store_true", help="measure the weights in --out again, train nothing")
     args = ap.parse_args(argv)
+    if args.eval_only and not ((args.out / CARD_FILE).exists() and (args.out / WEIGHTS_FILE).exists()):
+        ap.error(f"--eval-only: {args.out} has no {WEIGHTS_FILE} and {CARD_FILE} to measure (train first)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     random.seed(SEED)
     np.random.seed(SEED)
@@ -287,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
         evals = {}
     card_file = args.out / CARD_FILE
     if args.eval_only:
-        # The shipped weights measured again (both forms), the rest of the card kept.
+        # The shipped weights measured again, the rest of the card kept.
         card = json.loads(card_file.read_text(encoding="utf-8"))
         card["macro_f1"] = shipped_figures(args.out, evals)
         card_file.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")

@@ -25,3 +25,10 @@ def test_training_script_writes_loadable_weights(tmp_path):
     verdicts = PairClassifier(out).predict([("L1 gives sparse weights.", "Lasso zeroes many weights.")])
     v = verdicts[0]
     assert abs(v.states + v.contradicts + v.silent - 1.0) < 1e-4
+
+
+def test_eval_only_without_weights_says_what_is_missing(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "evals.train_judge", "--eval-only", "--out", str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert f"{tmp_path} has no {WEIGHTS_FILE} and {CARD_FILE}" in done.stderr
