@@ -16,7 +16,7 @@ from evals.bench_retrieval import percentile as pct
 from evals.personas import PERSONAS
 from evals.simulate import run_interview
 from interviewer.config import Settings
-from interviewer.engine import Services
+from interviewer.interview.engine import Services
 
 HERE = Path(__file__).resolve().parent
 

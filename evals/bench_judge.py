@@ -30,16 +30,15 @@ from pathlib import Path
 
 import yaml
 
-from evals.metrics import percentile
 from evals.fit_scores import rubric_of
 from evals.judge_data import SEMEVAL_LABELS, SEMEVAL_TESTS, load_graded, semeval_rows
+from evals.metrics import length_matched_spearman, percentile, right_beats_wrong
 from evals.old_judge import CosineJudge
+from evals.statistics import macro_f1, negation_mismatch, spearman, three_way
 from interviewer.config import Settings
-from interviewer.contrast import load_contrast
-from interviewer.corpus import Corpus, load_with_extras
+from interviewer.corpus.contrast import load_contrast
+from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.embeddings import get_embedder
-from evals.metrics import length_matched_spearman, right_beats_wrong
-from interviewer.judge.calibration import macro_f1, negation_mismatch, spearman, three_way
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.pairs import PairClassifier
 from interviewer.judge.rubric import rubric_for_reference, rubric_texts

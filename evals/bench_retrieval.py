@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 
 from interviewer.config import Settings
-from interviewer.corpus import load_with_extras
+from interviewer.corpus.loading import load_with_extras
 from interviewer.embeddings import get_embedder
-from interviewer.lexical import DENSE_WEIGHT, weighted_fuse
-from interviewer.retrieval import CANDIDATES, Filters, Retriever, make_client
+from interviewer.retrieval.index import CANDIDATES, Filters, Retriever, make_client
+from interviewer.retrieval.lexical import DENSE_WEIGHT, weighted_fuse
 
 HERE = Path(__file__).resolve().parent
 

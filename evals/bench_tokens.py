@@ -1,4 +1,4 @@
-"""Model mode over a 40-turn interview against the local protocol server (tests/fake_openai.py).
+"""Model mode over a 40-turn interview against the local protocol server (evals/protocol_server.py).
 
 Prompt tokens of every interviewer call, side by side with what resending the full history
 would cost at the same point; and the engine's own time per turn with model time taken out.
@@ -15,11 +15,11 @@ from pathlib import Path
 
 from evals.bench_retrieval import percentile
 from evals.personas import PERSONAS
+from evals.protocol_server import FakeOpenAI
 from evals.simulate import asked_now
 from interviewer.config import Settings
-from interviewer.engine import Interview, Services
+from interviewer.interview.engine import Interview, Services
 from interviewer.tokens import count_messages
-from tests.fake_openai import FakeOpenAI
 
 HERE = Path(__file__).resolve().parent
 

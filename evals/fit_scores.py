@@ -18,11 +18,17 @@ import numpy as np
 
 from evals.judge_data import load_graded
 from evals.metrics import length_matched_spearman, right_beats_wrong
+from evals.statistics import spearman
 from interviewer.config import Settings
-from interviewer.corpus import Corpus, load_with_extras
+from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.embeddings import get_embedder
-from interviewer.judge.calibration import spearman
-from interviewer.judge.mapping import SCORE_MAP_FILE, UNFITTED, Combination, Curve, ScoreMap
+from interviewer.judge.mapping import (
+    SCORE_MAP_FILE,
+    UNFITTED,
+    Combination,
+    Curve,
+    ScoreMap,
+)
 from interviewer.judge.offline import OfflineJudge, Thresholds
 from interviewer.judge.pairs import WEIGHTS_DIR, WEIGHTS_FILE, PairClassifier
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from interviewer.contrast import ContrastData
-from interviewer.corpus import Corpus
+from interviewer.corpus.contrast import ContrastData
+from interviewer.corpus.loading import Corpus
 from interviewer.judge.offline import Thresholds
 from interviewer.judge.shortlist import ranking_scores
 

@@ -13,10 +13,10 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
-from interviewer.judge.calibration import spearman
+from evals.statistics import spearman
+from interviewer.interview.plans import Plan
+from interviewer.interview.policy import star_gaps
 from interviewer.judge.text import words
-from interviewer.plans import Plan
-from interviewer.policy import star_gaps
 from interviewer.schemas import Action, Question, Round, Turn
 
 BIN = 8  # answers of similar length compared together

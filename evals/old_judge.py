@@ -9,12 +9,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.judge.calibration import negation_mismatch
+from evals.statistics import negation_mismatch
 from interviewer.judge.mapping import integrity
 from interviewer.judge.offline import WEIGHTS, OfflineJudge
 from interviewer.judge.reading import REASONING, SIGNPOST, TECHNICAL_DETAIL
 from interviewer.judge.rubric import Rubric
-from interviewer.judge.text import filler_count, generic_claims, ownership, specificity, star_parts, words
+from interviewer.judge.text import (
+    filler_count,
+    generic_claims,
+    ownership,
+    specificity,
+    star_parts,
+    words,
+)
 from interviewer.schemas import Criterion, Score
 
 MISTAKE_PENALTY = 0.4

@@ -8,7 +8,7 @@ score map from evals/graded/), so the separation figure is not circular. With a 
 personas are played by the model (prompts/candidate_persona.md) and the model judge scores.
 
     python -m evals.quality --plans loop:RS behavioral:RS --personas strong weak --n 2
-    interviewer eval ...   (the same, from a source checkout)
+    python -m evals ...    (the same, with the options of the command line)
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from evals import metrics as m
 from evals.personas import PERSONAS, Persona, targets
 from evals.simulate import asked_now
 from interviewer.config import Settings
-from interviewer.corpus import Corpus, load_with_extras
-from interviewer.engine import Interview, Services
-from interviewer.plans import Plan
-from interviewer.report import report_for_session
-from interviewer.report_render import render
+from interviewer.corpus.loading import Corpus, load_with_extras
+from interviewer.interview.engine import Interview, Services
+from interviewer.interview.plans import Plan
+from interviewer.report.build import report_for_session
+from interviewer.report.render import render
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
         elapsed = time.perf_counter() - start - (_model_seconds(interview) - model_before)
         turn_ms.append(elapsed * 1000)
     start = time.perf_counter()
-    report = report_for_session(services, interview.session_id)
+    report = report_for_session(services.corpus, services.store, interview.session_id)
     render(report, "html")
     report_ms = (time.perf_counter() - start) * 1000
     sizes = [s for c in (interview.client, getattr(interview.judge, "client", None)) if c is not None
@@ -153,7 +153,7 @@ def calibration(services: Services) -> float | None:
     which the judge was neither trained nor fitted on (as in bench_judge)."""
     from evals.fit_scores import rubric_of
     from evals.judge_data import load_graded
-    from interviewer.judge.calibration import spearman
+    from evals.statistics import spearman
 
     full = load_with_extras(services.settings.corpus_dir, [])
     rows = [a for a in load_graded() if a["split"] == "test"]

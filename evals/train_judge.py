@@ -27,22 +27,22 @@ from pathlib import Path
 import numpy as np
 
 from evals.judge_data import (
+    SEMEVAL_TESTS,
+    Pair,
     answer_held_out,
     answer_pairs,
     contrast_pairs,
     held_out_targets,
     load_graded,
-    SEMEVAL_TESTS,
-    Pair,
     semeval_pairs,
     semeval_rows,
     split_semeval_train,
 )
+from evals.statistics import macro_f1
 from interviewer.config import Settings
-from interviewer.contrast import load_contrast
-from interviewer.corpus import load_with_extras
+from interviewer.corpus.contrast import load_contrast
+from interviewer.corpus.loading import load_with_extras
 from interviewer.embeddings import get_embedder, model_id
-from interviewer.judge.calibration import macro_f1
 from interviewer.judge.pairs import (
     CARD_FILE,
     FROZEN,
@@ -53,7 +53,8 @@ from interviewer.judge.pairs import (
     PairClassifier,
     build_model,
 )
-from interviewer.judge.star import STAR_FILE, features as star_features
+from interviewer.judge.star import STAR_FILE
+from interviewer.judge.star import features as star_features
 
 log = logging.getLogger("train_judge")
 SEED = 13

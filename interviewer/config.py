@@ -36,8 +36,8 @@ def apply_offline_defaults() -> None:
 
 
 def _bundled_dir(name: str) -> Path:
-    """`corpus/` or `prompts/`: inside the package in a wheel, at the repo root in a checkout."""
-    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+    """`corpus/` or `prompts/`: interviewer/data/ in a wheel, the repo root in a checkout."""
+    for candidate in (PACKAGE_DIR / "data" / name, PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"bundled {name}/ directory not found next to {PACKAGE_DIR}")

@@ -66,7 +66,7 @@ def settings(home: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def corpus():
-    from interviewer.corpus import load_with_extras
+    from interviewer.corpus.loading import load_with_extras
 
     s = Settings.from_env(env={})
     return load_with_extras(s.corpus_dir, [])
@@ -88,7 +88,7 @@ def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_retriever(shared_home: Path, corpus, embedder):
     """One embedded index over the built-in corpus, shared by read-only tests (embedding is slow)."""
-    from interviewer.retrieval import Retriever, make_client
+    from interviewer.retrieval.index import Retriever, make_client
 
     s = Settings.from_env(env={"INTERVIEWER_HOME": str(shared_home)})
     retriever = Retriever(corpus, embedder, make_client(s))
@@ -108,7 +108,7 @@ def indexed_home(built_retriever, shared_home: Path, monkeypatch: pytest.MonkeyP
 @pytest.fixture()
 def fake():
     """The local OpenAI-protocol server, for model-mode tests."""
-    from .fake_openai import FakeOpenAI
+    from evals.protocol_server import FakeOpenAI
 
     server = FakeOpenAI().start()
     yield server

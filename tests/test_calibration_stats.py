@@ -1,6 +1,14 @@
 import pytest
 
-from interviewer.judge.calibration import macro_f1, mae, negation_mismatch, pairwise_accuracy, ranks, spearman, three_way
+from evals.statistics import (
+    macro_f1,
+    mae,
+    negation_mismatch,
+    pairwise_accuracy,
+    ranks,
+    spearman,
+    three_way,
+)
 
 
 def test_ranks_share_ties():

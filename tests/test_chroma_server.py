@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import Settings
-from interviewer.retrieval import Filters, Retriever, make_client
+from interviewer.retrieval.index import Filters, Retriever, make_client
 
 pytestmark = pytest.mark.server
 

@@ -1,6 +1,6 @@
 import pytest
 
-from interviewer.classify import MessageKind, classify, is_echo, is_gibberish
+from interviewer.interview.classify import MessageKind, classify, is_echo, is_gibberish
 
 Q = "Compare L1 and L2 regularisation. When would you reach for each?"
 VOCAB = frozenset("regularisation weights sparse model penalty features".split())

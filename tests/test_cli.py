@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from interviewer.cli import app
+from interviewer.cli.main import app
 
 from .test_corpus_validation import GOOD_QUESTION, write
 

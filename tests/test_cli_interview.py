@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from interviewer.cli import app
+from interviewer.cli.main import app
 
 runner = CliRunner()
 

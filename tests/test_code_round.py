@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from interviewer.config import Settings
-from interviewer.engine import Interview, Services
+from interviewer.interview.engine import Interview, Services
 from interviewer.judge.code import (
     RunRecord,
     combine,
@@ -17,7 +17,7 @@ from interviewer.judge.code import (
     stated_complexities,
 )
 from interviewer.judge.offline import OfflineJudge
-from interviewer.report import report_for_session
+from interviewer.report.build import report_for_session
 from interviewer.schemas import Action, Criterion, Score
 from interviewer.store import Store
 
@@ -124,7 +124,7 @@ def test_a_passing_run_gets_the_complexity_question_once_and_the_answer_is_check
     assert by_name["complexity"].score == 4 and by_name["code_quality"].score is not None
     assert "coverage" in by_name, "the discussion is still judged against the rubric"
     interview.respond("/end")
-    report = report_for_session(services, interview.session_id)
+    report = report_for_session(services.corpus, services.store, interview.session_id)
     coding = next(c for c in report.competencies if c.id == "coding")
     item = next(i for i in report.items if i.item_id == problem.id)
     assert coding.score is not None and item.score.overall == score.overall

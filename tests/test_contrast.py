@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import Settings
-from interviewer.contrast import load_contrast
-from interviewer.corpus import CorpusError
+from interviewer.corpus.contrast import load_contrast
+from interviewer.corpus.loading import CorpusError
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_completeness_lists_every_missing_key_point(corpus, corpus_dir, tmp_path
 def test_validate_command_checks_contrast(home, tmp_path):
     from typer.testing import CliRunner
 
-    from interviewer.cli import app
+    from interviewer.cli.main import app
 
     result = CliRunner().invoke(app, ["corpus", "validate"])
     assert result.exit_code == 0, result.output
@@ -132,7 +132,7 @@ def test_labelled_answers_become_pairs_shortlisted_like_the_judge(corpus, corpus
     import numpy as np
 
     from evals.judge_data import CONTRADICTS, SILENT, STATES, answer_pairs
-    from interviewer.contrast import AnswersFile, ContrastData
+    from interviewer.corpus.contrast import AnswersFile, ContrastData
 
     good = AnswersFile.model_validate({"source": "t", "answers": [{"question": "mlb-l1-vs-l2", "voice": "strong", "sentences": [
         {"text": "L1 zeroes many weights outright.", "states": [2]},

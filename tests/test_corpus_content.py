@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from interviewer.corpus import CORE_COMPETENCIES
+from interviewer.corpus.loading import CORE_COMPETENCIES
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round
 
 MINIMUM_PER_ROUND = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from interviewer.cli import app
-from interviewer.corpus import CorpusError, load_corpus
+from interviewer.cli.main import app
+from interviewer.corpus.loading import CorpusError, load_corpus
 
 GOOD_QUESTION = """\
   - id: mlb-user-dropout-basics

@@ -12,7 +12,7 @@ from evals import metrics as m
 from evals.personas import PERSONAS, Asked
 from evals.quality import THRESHOLDS, evaluate
 from interviewer.config import Settings
-from interviewer.plans import build_plan
+from interviewer.interview.plans import build_plan
 from interviewer.schemas import Action, Criterion, Decision, Score, Turn
 
 
@@ -123,13 +123,16 @@ def test_the_eval_runs_in_model_mode_against_a_local_server(fake, tmp_path):
 
 
 def test_eval_command_rejects_bad_input():
+    import typer
     from typer.testing import CliRunner
 
-    from interviewer.cli import app
+    from evals.__main__ import eval_command
 
-    result = CliRunner().invoke(app, ["eval", "--plans", "loopy"])
+    app = typer.Typer()
+    app.command()(eval_command)
+    result = CliRunner().invoke(app, ["--plans", "loopy"])
     assert result.exit_code == 2 and "expected PLAN[:RS|DS]" in result.output
-    result = CliRunner().invoke(app, ["eval", "--personas", "strong,genius"])
+    result = CliRunner().invoke(app, ["--personas", "strong,genius"])
     assert result.exit_code == 2 and "'genius' is not one of" in result.output
 
 

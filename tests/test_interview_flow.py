@@ -9,12 +9,12 @@ import pytest
 from evals.personas import PERSONAS, targets
 from evals.simulate import run_interview
 from interviewer.config import Settings
-from interviewer.corpus import Corpus
-from interviewer.engine import Interview, Services
+from interviewer.corpus.loading import Corpus
+from interviewer.interview.engine import Interview, Services
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import rubric_for_question
 from interviewer.judge.text import is_instruction, sentences
-from interviewer.report import report_for_session
+from interviewer.report.build import report_for_session
 from interviewer.schemas import Action
 from interviewer.store import Store
 
@@ -48,7 +48,7 @@ def decisions(run):
 
 
 def overall(services, run) -> float:
-    return report_for_session(services, run.interview.session_id).overall or 1.0
+    return report_for_session(services.corpus, services.store, run.interview.session_id).overall or 1.0
 
 
 def test_every_interview_ends_without_getting_stuck(runs):
@@ -140,7 +140,7 @@ def test_injection_is_not_rewarded(runs, services):
                 rubric = rubric_for_question(item) if item else None
                 if rubric is not None:
                     assert t.score.overall <= services.judge.score(rubric, clean).overall
-        report = report_for_session(services, runs[("injection", plan, role)].interview.session_id)
+        report = report_for_session(services.corpus, services.store, runs[("injection", plan, role)].interview.session_id)
         assert "injection_attempt" in report.flags and report.recommendation == "Strong No Hire"
 
 

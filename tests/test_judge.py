@@ -6,7 +6,11 @@ import pytest
 
 from interviewer.judge.evidence import verify_quotes
 from interviewer.judge.offline import OfflineJudge
-from interviewer.judge.rubric import rubric_for_lp, rubric_for_question, rubric_for_reference
+from interviewer.judge.rubric import (
+    rubric_for_lp,
+    rubric_for_question,
+    rubric_for_reference,
+)
 from interviewer.judge.text import (
     clauses,
     generic_claims,

@@ -108,11 +108,11 @@ def test_team_actions_are_not_the_candidates(judge, corpus):
 def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tmp_path, corpus, judge, plan_name,
                                                                                 question_id, answer):
     from interviewer.config import Settings
-    from interviewer.engine import Interview, Services
-    from interviewer.plans import build_plan
-    from interviewer.policy import InterviewState, pick_question
-    from interviewer.report import report_for_session
-    from interviewer.report_render import render
+    from interviewer.interview.engine import Interview, Services
+    from interviewer.interview.plans import build_plan
+    from interviewer.interview.policy import InterviewState, pick_question
+    from interviewer.report.build import report_for_session
+    from interviewer.report.render import render
     from interviewer.store import Store
 
     plan = build_plan(plan_name, "RS")
@@ -125,7 +125,7 @@ def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tm
     reply = interview.respond(answer)
     assert "You said" in reply and "why" in reply.lower()
     interview.respond("/end")
-    md = render(report_for_session(services, interview.session_id), "md")
+    md = render(report_for_session(services.corpus, services.store, interview.session_id), "md")
     assert "You said:" in md and "What is right:" in md
 
 

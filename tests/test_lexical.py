@@ -1,5 +1,5 @@
 from evals.bench_retrieval import rrf_fuse
-from interviewer.lexical import tokenize, weighted_fuse
+from interviewer.retrieval.lexical import tokenize, weighted_fuse
 
 
 def test_tokenize_drops_stopwords_and_stems():

@@ -6,11 +6,10 @@ import logging
 
 import pytest
 
+from evals.protocol_server import FakeOpenAI
 from interviewer.config import Settings
-from interviewer.llm import ModelClient, ModelError
 from interviewer.judge.model import Judgement
-
-from .fake_openai import FakeOpenAI
+from interviewer.llm import ModelClient, ModelError
 
 KEY = "sk-test-SECRET-123456"
 

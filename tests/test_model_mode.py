@@ -7,11 +7,10 @@ import pytest
 from evals.personas import PERSONAS, targets
 from evals.simulate import asked_now, run_interview
 from interviewer.config import Settings
-from interviewer.corpus import Corpus
-from interviewer.engine import Interview, Services
-from interviewer.report import report_for_session
+from interviewer.corpus.loading import Corpus
+from interviewer.interview.engine import Interview, Services
+from interviewer.report.build import report_for_session
 from interviewer.tokens import count_messages
-
 
 KEY = "sk-test-SECRET-abcdef"
 
@@ -36,12 +35,12 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
         interview.respond(persona.answer(asked_now(services, interview)))
     judged = [t.score for t in interview.turns if t.score and not t.score.insufficient]
     assert judged and all(s.judge == "model:fake-model" for s in judged)
-    report = report_for_session(services, interview.session_id)
+    report = report_for_session(services.corpus, services.store, interview.session_id)
     assert "model:fake-model" in report.judges and report.offline_judge_note is None
     meta = services.store.session(interview.session_id).meta
     assert meta["usage"]["calls"] > 5 and meta["usage"]["prompt_tokens"] > 0
     assert report.tokens == meta["usage"] and report.mode.startswith("model")
-    from interviewer.report_render import render
+    from interviewer.report.render import render
 
     assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
     assert report.summary and "## Feedback" in render(report, "md")
@@ -76,7 +75,7 @@ def test_every_fault_leaves_a_whole_transcript_and_a_usable_report(services, fak
     stored = services.store.turns(interview.session_id)
     assert [t.speaker for t in stored[:3]] == ["interviewer", "candidate", "interviewer"]
     assert all(t.text.strip() for t in stored if t.speaker == "interviewer")
-    report = report_for_session(services, interview.session_id)
+    report = report_for_session(services.corpus, services.store, interview.session_id)
     assert report.recommendation and report.items
     if fault == "malformed_json":
         failed = [t.score for t in stored if t.score and "model_judge_failed" in t.score.flags]
@@ -137,7 +136,7 @@ def test_speaker_prompts_stay_under_the_token_budget(services, fake):
 def test_doctor_reports_what_works(fake, monkeypatch, home):
     from typer.testing import CliRunner
 
-    from interviewer.cli import app
+    from interviewer.cli.main import app
 
     runner = CliRunner()
     offline = runner.invoke(app, ["doctor"])

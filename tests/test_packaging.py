@@ -1,4 +1,4 @@
-"""An installed wheel carries prompts/, corpus/ and the judge's trained weights."""
+"""An installed wheel carries prompts/ and corpus/ (as interviewer/data/), and the judge's trained weights."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ def test_wheel_carries_corpus_and_prompts(tmp_path):
     )
     (wheel,) = tmp_path.glob("interviewer-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "interviewer/corpus/seed_checklist.yaml" in names
-    assert "interviewer/corpus/rubrics/competencies.yaml" in names
-    assert any(n.startswith("interviewer/corpus/lps/") for n in names)
-    assert any(n.startswith("interviewer/corpus/questions/") for n in names)
-    assert any(n.startswith("interviewer/corpus/reports/") for n in names)
-    assert "interviewer/prompts/README.md" in names
-    assert "interviewer/cli.py" in names
+    assert "interviewer/data/corpus/seed_checklist.yaml" in names
+    assert "interviewer/data/corpus/rubrics/competencies.yaml" in names
+    assert any(n.startswith("interviewer/data/corpus/lps/") for n in names)
+    assert any(n.startswith("interviewer/data/corpus/questions/") for n in names)
+    assert any(n.startswith("interviewer/data/corpus/reports/") for n in names)
+    assert "interviewer/data/prompts/README.md" in names
+    assert "interviewer/cli/main.py" in names
     # The judge's trained model and fitted score map ship inside the package: nothing trains at run time.
     for weights in ("pair_classifier.safetensors", "pair_classifier.json", "star_classifier.npz", "score_map.json"):
         assert f"interviewer/judge/weights/{weights}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "interviewer = interviewer.cli:app" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "interviewer = interviewer.cli.main:app" in zipfile.ZipFile(wheel).read(entry_points).decode()

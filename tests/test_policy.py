@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.classify import MessageKind
-from interviewer.plans import PLAN_IDS, build_plan
-from interviewer.policy import InterviewState, Policy, biggest_gap_follow_up, match_clarification, pick_question, star_follow_up
+from interviewer.interview.classify import MessageKind
+from interviewer.interview.plans import PLAN_IDS, build_plan
+from interviewer.interview.policy import (
+    InterviewState,
+    Policy,
+    biggest_gap_follow_up,
+    match_clarification,
+    pick_question,
+    star_follow_up,
+)
 from interviewer.schemas import Action, Criterion, Role, Round, Score
 
 

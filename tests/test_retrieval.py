@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import Settings
-from interviewer.corpus import Corpus, load_corpus
-from interviewer.retrieval import Filters, Retriever, make_client
+from interviewer.corpus.loading import Corpus, load_corpus
+from interviewer.retrieval.index import Filters, Retriever, make_client
 
 from .test_corpus_validation import GOOD_QUESTION, write
 

@@ -397,8 +397,8 @@ def test_bad_problem_files_name_file_line_and_field(tmp_path: Path, edit, expect
 
 @pytest.fixture()
 def cli(monkeypatch: pytest.MonkeyPatch, home: Path):
-    from interviewer import cli_runner
-    from interviewer.cli import app
+    from interviewer.cli import runner as cli_runner
+    from interviewer.cli.main import app
 
     monkeypatch.setattr(cli_runner, "_problems", lambda: ProblemSet(coding={ADD.id: ADD}))
     runner = CliRunner()

@@ -222,8 +222,8 @@ def test_sql_problem_file_checks(tmp_path: Path):
 
 
 def test_run_sql_exit_codes(schemas: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path):
-    from interviewer import cli_runner
-    from interviewer.cli import app
+    from interviewer.cli import runner as cli_runner
+    from interviewer.cli.main import app
 
     monkeypatch.setattr(cli_runner, "_problems", lambda: ProblemSet(sql={TOTALS.id: TOTALS}, schemas_dir=schemas))
     runner = CliRunner()

@@ -6,7 +6,13 @@ import pytest
 from pydantic import ValidationError
 
 from evals.metrics import length_matched_spearman, right_beats_wrong
-from interviewer.judge.mapping import UNFITTED, Combination, Curve, ScoreMap, load_score_map
+from interviewer.judge.mapping import (
+    UNFITTED,
+    Combination,
+    Curve,
+    ScoreMap,
+    load_score_map,
+)
 from interviewer.judge.star import labelled_part
 
 

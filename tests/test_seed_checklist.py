@@ -7,7 +7,7 @@ import re
 import pytest
 
 from interviewer.config import Settings
-from interviewer.corpus import load_seed_checklist, seed_tags_in_use
+from interviewer.corpus.loading import load_seed_checklist, seed_tags_in_use
 
 from .conftest import SHARED
 

@@ -9,7 +9,6 @@ import sys
 
 from interviewer.judge.pairs import CARD_FILE, WEIGHTS_FILE, PairClassifier
 from interviewer.judge.star import STAR_FILE
-
 from tests.conftest import REPO
 
 

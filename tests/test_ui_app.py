@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client
 
 from interviewer.config import Settings, parse_auth
-from interviewer.engine import Services
+from interviewer.interview.engine import Services
 from interviewer.judge.offline import OfflineJudge
 from interviewer.store import Store
 from interviewer.ui.app import launch
@@ -160,7 +160,7 @@ def test_failures_reach_the_user_as_one_friendly_line(caplog):
 def test_ui_command_says_clearly_when_the_port_is_taken(home):
     from typer.testing import CliRunner
 
-    from interviewer.cli import app as cli
+    from interviewer.cli.main import app as cli
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.history import History, Reuse, Story, overlap, reused_stories
-from interviewer.plans import build_plan
-from interviewer.policy import InterviewState, RoundState
-from interviewer.resume import ResumeError, extract_text, projects_from_text
+from interviewer.interview.plans import build_plan
+from interviewer.interview.policy import InterviewState, RoundState
+from interviewer.interview.resume import ResumeError, extract_text, projects_from_text
+from interviewer.report.history import History, Reuse, Story, overlap, reused_stories
 from interviewer.schemas import Turn
 from interviewer.ui import view
 from interviewer.ui.app import user_of, with_code

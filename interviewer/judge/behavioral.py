@@ -18,7 +18,13 @@ from interviewer.judge.mapping import integrity
 from interviewer.judge.reading import BehavioralReading
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.shortlist import ranking_scores
-from interviewer.judge.text import STAR_PARTS, filler_count, generic_claims, ownership, specificity
+from interviewer.judge.text import (
+    STAR_PARTS,
+    filler_count,
+    generic_claims,
+    ownership,
+    specificity,
+)
 from interviewer.schemas import Criterion, Score
 
 

@@ -29,7 +29,14 @@ from interviewer.judge.reading import ItemReading, Prepared
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.star import StarClassifier
 from interviewer.judge.technical import TechnicalScoring
-from interviewer.judge.text import Span, is_fragment, is_instruction, is_keyword_list, sentences, words
+from interviewer.judge.text import (
+    Span,
+    is_fragment,
+    is_instruction,
+    is_keyword_list,
+    sentences,
+    words,
+)
 from interviewer.judge.vectors import TextVectors
 from interviewer.schemas import Criterion, Score
 

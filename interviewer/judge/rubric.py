@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from interviewer.corpus import Corpus
+from interviewer.corpus.loading import Corpus
 from interviewer.judge.text import sentences
 from interviewer.schemas import LeadershipPrinciple, Question
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from interviewer.lexical import tokenize
+from interviewer.retrieval.lexical import tokenize
 
 OTHERS_WEIGHT = 0.7
 OVERLAP_WEIGHT = 0.7

@@ -16,7 +16,13 @@ from functools import partial
 import numpy as np
 
 from interviewer.judge.mapping import integrity
-from interviewer.judge.reading import REASONING, SIGNPOST, TECHNICAL_DETAIL, ItemReading, TechnicalReading
+from interviewer.judge.reading import (
+    REASONING,
+    SIGNPOST,
+    TECHNICAL_DETAIL,
+    ItemReading,
+    TechnicalReading,
+)
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.shortlist import ranking_scores
 from interviewer.judge.text import Span, clauses, words

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.corpus import CorpusProblem, _compose, _node_line, _validate
+from interviewer.corpus.loading import CorpusProblem, _compose, _node_line, _validate
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from interviewer.engine import Services
-from interviewer.history import history
-from interviewer.plans import DRILLS, FORMATS
-from interviewer.report import Report
-from interviewer.report_render import FORMATS as REPORT_FORMATS
-from interviewer.report_render import render
+from interviewer.interview.engine import Services
+from interviewer.interview.plans import DRILLS, FORMATS
+from interviewer.report.history import history
+from interviewer.report.model import Report
+from interviewer.report.render import FORMATS as REPORT_FORMATS
+from interviewer.report.render import render
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.ui import view
 from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError

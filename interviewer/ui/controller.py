@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from interviewer.engine import Interview, Services
-from interviewer.plans import PLAN_IDS
-from interviewer.report import Report, report_for_session
+from interviewer.interview.engine import Interview, Services
+from interviewer.interview.plans import PLAN_IDS
+from interviewer.report.build import report_for_session
+from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
 from interviewer.store import SessionRow
 from interviewer.ui import view
@@ -120,7 +121,11 @@ class Controller:
     def start(self, user: str, choice: SetupChoice, resume_file: Path | None = None) -> Screen:
         projects: list[str] = []
         if resume_file is not None:
-            from interviewer.resume import ResumeError, extract_text, projects_from_text
+            from interviewer.interview.resume import (
+                ResumeError,
+                extract_text,
+                projects_from_text,
+            )
 
             try:
                 projects = projects_from_text(extract_text(Path(resume_file)))
@@ -225,7 +230,7 @@ class Controller:
     def report(self, user: str, session_id: str) -> Report:
         """The report of this user's session (a partial one while it runs)."""
         self._owned(user, session_id)
-        return report_for_session(self.s, session_id)
+        return report_for_session(self.s.corpus, self.s.store, session_id)
 
     def code_language(self, session_id: str | None) -> str | None:
         if not session_id:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from interviewer.history import History
-from interviewer.policy import InterviewState
-from interviewer.report import Report
+from interviewer.interview.policy import InterviewState
+from interviewer.report.history import History
+from interviewer.report.model import Report
 from interviewer.schemas import Turn
 
 _COMMAND_LABELS = {"/hint": "(asked for a hint)", "/skip": "(skipped)", "/end": "(ended the interview)"}

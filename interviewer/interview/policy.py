@@ -14,12 +14,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.classify import MessageKind
-from interviewer.corpus import Corpus
+from interviewer.corpus.loading import Corpus
+from interviewer.interview.classify import MessageKind
+from interviewer.interview.plans import Plan, RoundPlan
 from interviewer.judge.code import RunRecord
-from interviewer.lexical import tokenize
-from interviewer.plans import Plan, RoundPlan
-from interviewer.schemas import Action, Decision, LeadershipPrinciple, Question, Round, Score
+from interviewer.retrieval.lexical import tokenize
+from interviewer.schemas import (
+    Action,
+    Decision,
+    LeadershipPrinciple,
+    Question,
+    Round,
+    Score,
+)
 
 log = logging.getLogger(__name__)
 

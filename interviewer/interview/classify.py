@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from interviewer.lexical import STOPWORDS, tokenize
+from interviewer.retrieval.lexical import STOPWORDS, tokenize
 
 
 class MessageKind(str, Enum):

@@ -20,7 +20,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from interviewer.corpus import Corpus, CorpusError, CorpusProblem, _compose, _validate, _walk
+from interviewer.corpus.loading import (
+    Corpus,
+    CorpusError,
+    CorpusProblem,
+    _compose,
+    _validate,
+    _walk,
+)
 
 CONTRAST_DIR = "contrast"
 STAR_FILE = "star.yaml"

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 DOC_FILES = {"README.md", "AUTHORING.md"}
 CHECKLIST_FILE = "seed_checklist.yaml"
 # Runnable problems (hidden tests, SQL schemas) live beside the corpus but load through
-# interviewer.runner; the judge's contrast data loads through interviewer.contrast.
+# interviewer.runner; the judge's contrast data loads through interviewer.corpus.contrast.
 SEPARATE_DIRS = {"problems", "contrast"}
 
 

@@ -14,8 +14,15 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 
-from interviewer.cli import EXIT_BAD_INPUT, app, err, load_corpus_or_exit, open_retriever, out, settings
-from interviewer.plans import PLAN_IDS
+from interviewer.cli.common import (
+    EXIT_BAD_INPUT,
+    err,
+    load_corpus_or_exit,
+    open_retriever,
+    out,
+    settings,
+)
+from interviewer.interview.plans import PLAN_IDS
 
 HELP_TEXT = (
     "Type your answer and press Enter. Commands: /hint for a nudge, /skip to move to the next question, "
@@ -29,7 +36,7 @@ OFFLINE_NOTICE = (
 
 
 def _services():  # noqa: ANN202
-    from interviewer.engine import Services
+    from interviewer.interview.engine import Services
 
     return Services.from_settings(settings(), corpus=load_corpus_or_exit())
 
@@ -45,6 +52,9 @@ def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> N
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+
+app = typer.Typer()
+
 @app.command("chat")
 def chat(
     plan: Annotated[str, typer.Option("--plan", help=f"Interview format: {', '.join(PLAN_IDS)}.")] = "phone-screen",
@@ -57,7 +67,7 @@ def chat(
     user: Annotated[Optional[str], typer.Option("--user", help="Whose history to avoid repeating questions from.")] = None,
 ) -> None:
     """A practice interview in the terminal. Reads one answer per line when stdin is not a terminal."""
-    from interviewer.engine import Interview
+    from interviewer.interview.engine import Interview
     from interviewer.schemas import LEADERSHIP_PRINCIPLES
 
     _check_choice(plan, PLAN_IDS, "--plan")
@@ -181,13 +191,13 @@ def report(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """The score report of a saved session, rebuilt from its stored transcript."""
-    from interviewer.report import report_for_session
-    from interviewer.report_render import FORMATS, render
+    from interviewer.report.build import report_for_session
+    from interviewer.report.render import FORMATS, render
 
     _check_choice(fmt, FORMATS, "--format")
     services = _services()
     try:
-        text = render(report_for_session(services, session_id), fmt)
+        text = render(report_for_session(services.corpus, services.store, session_id), fmt)
     except KeyError as exc:
         err.print(f"[red]{exc.args[0]}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -210,7 +220,7 @@ def score(
     batch: Annotated[Optional[Path], typer.Option("--batch", help="JSON lines with question, optional reference, answer.")] = None,
 ) -> None:
     """Score one answer (or a batch) with the offline judge."""
-    from interviewer.scoring import AnswerScorer
+    from interviewer.judge.scorer import AnswerScorer
 
     if batch is None:
         if not question or not question.strip():
@@ -264,7 +274,7 @@ def score(
 @app.command("doctor")
 def doctor() -> None:
     """Check the model endpoint: reachability, streaming, structured output; say what to change."""
-    from interviewer.doctor import run_checks
+    from interviewer.cli.doctor import run_checks
 
     s = settings()
     if not s.model_mode:

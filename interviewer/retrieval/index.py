@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from interviewer.config import Settings
-from interviewer.corpus import Corpus
+from interviewer.corpus.loading import Corpus
 from interviewer.embeddings import Embedder, ProgressCallback, model_id
-from interviewer.index_docs import (
+from interviewer.retrieval.documents import (
     COLLECTIONS,
     DOC_FORMAT_VERSION,
     IndexDoc,
@@ -29,7 +29,7 @@ from interviewer.index_docs import (
     role_key,
     topic_key,
 )
-from interviewer.lexical import BM25Index, weighted_fuse
+from interviewer.retrieval.lexical import BM25Index, weighted_fuse
 from interviewer.schemas import Role, Round
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer.lexical import tokenize
+from interviewer.retrieval.lexical import tokenize
 from interviewer.store import SessionRow, Store
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from interviewer.cli import EXIT_BAD_INPUT, app, err, out, settings
+from interviewer.cli.common import EXIT_BAD_INPUT, err, out, settings
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ def _pick(found: dict, problem_id: str, kind: str):
         raise typer.Exit(EXIT_BAD_INPUT)
     return found[problem_id]
 
+
+
+app = typer.Typer()
 
 @app.command("run-code")
 def run_code_command(

@@ -1,4 +1,6 @@
-"""`interviewer eval`: simulated candidates measure the interviewer and the judge (evals/quality.py)."""
+"""`python -m evals`: simulated candidates measure the interviewer and the judge (evals/quality.py).
+
+Run from a source checkout: the evals/ folder is not part of the installed package."""
 
 from __future__ import annotations
 
@@ -8,14 +10,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from interviewer.cli import EXIT_BAD_INPUT, app, err, settings
+from interviewer.cli.common import EXIT_BAD_INPUT, err, settings
 
 
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
-@app.command("eval")
 def eval_command(
     plans: Annotated[Optional[list[str]], typer.Option("--plans", help="plan[:role], comma-separated or repeated, e.g. loop:DS,behavioral.")] = None,
     personas: Annotated[Optional[list[str]], typer.Option("--personas", help="Comma-separated or repeated; default: all.")] = None,
@@ -26,13 +27,9 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON instead of the table.")] = False,
 ) -> None:
     """Simulated interviews per plan and persona; prints the quality table and writes JSON."""
-    try:
-        from evals.personas import PERSONAS
-        from evals.quality import DEFAULT_PLANS, HERE, evaluate
-    except ImportError:
-        err.print("[red]`interviewer eval` needs the evals/ folder of a source checkout (git clone the project).[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    from interviewer.plans import PLAN_IDS
+    from evals.personas import PERSONAS
+    from evals.quality import DEFAULT_PLANS, HERE, evaluate
+    from interviewer.interview.plans import PLAN_IDS
 
     plans = _split(plans) or list(DEFAULT_PLANS)
     personas = _split(personas)
@@ -53,3 +50,7 @@ def eval_command(
         # Plain print: a console would wrap the Markdown table at the terminal's width.
         print(table)
         print(f"\nWrote {target / 'metrics.json'}, {target / 'table.md'} and transcripts under {target / 'transcripts'}")
+
+
+if __name__ == "__main__":
+    typer.run(eval_command)

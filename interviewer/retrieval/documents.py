@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer.corpus import Corpus
+from interviewer.corpus.loading import Corpus
 from interviewer.schemas import Question, Role
 
 # Bump when the text or metadata of documents changes, so existing indexes are rebuilt.

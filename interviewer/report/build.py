@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
-
-from interviewer.corpus import Corpus
-from interviewer.policy import InterviewState
-from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round, Score, Turn
-
-if TYPE_CHECKING:
-    from interviewer.engine import Services
+from interviewer.corpus.loading import Corpus
+from interviewer.interview.policy import InterviewState
+from interviewer.report.model import ItemResult, Point, Rated, Report
+from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round, Turn
+from interviewer.store import Store
 
 ROUND_COMPETENCY: dict[Round, str] = {
     Round.ML_BREADTH: "scientific_breadth",
@@ -53,56 +48,6 @@ OFFLINE_JUDGE_NOTE = (
     "detail, whether a story is true, or the nuance a human interviewer would weigh. Read it as practice "
     "feedback, not a verdict."
 )
-
-
-class ItemResult(BaseModel):
-    item_id: str
-    kind: Literal["technical", "lp_probe", "pivot"]
-    round_index: int
-    round_title: str
-    question: str
-    lp: str | None = None
-    status: Literal["answered", "skipped", "no_answer"]
-    score: Score | None = None
-    missed_key_points: list[str] = []
-
-
-class Rated(BaseModel):
-    id: str
-    name: str
-    score: float | None
-    items: int
-    anchor: str = ""
-
-
-class Point(BaseModel):
-    text: str
-    quote: str | None = None
-
-
-class Report(BaseModel):
-    session_id: str
-    plan_title: str
-    role: str
-    finished: bool
-    judges: list[str]
-    offline_judge_note: str | None
-    rounds: list[Rated]
-    competencies: list[Rated]
-    lps: list[Rated]
-    overall: float | None
-    recommendation: str
-    rule: str
-    strengths: list[Point]
-    development: list[Point]
-    items: list[ItemResult]
-    lps_to_prepare: list[str]
-    next_questions: list[Point]
-    flags: list[str]
-    mode: str = "offline"
-    tokens: dict[str, int] | None = None
-    cost_usd: float | None = None
-    summary: str | None = None  # the model's spoken-style feedback, in model mode
 
 
 def _mean(values: list[float]) -> float | None:
@@ -262,12 +207,13 @@ def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewSta
     return out
 
 
-def report_for_session(services: Services, session_id: str) -> Report:
+def report_for_session(corpus: Corpus, store: Store, session_id: str) -> Report:
+    """The report of any stored session, finished or not, with the model's usage and summary."""
     from interviewer.llm import estimated_cost
 
-    row = services.store.session(session_id)
+    row = store.session(session_id)
     state = InterviewState.model_validate_json(row.state_json)
-    report = build_report(services.corpus, session_id, state, services.store.turns(session_id))
+    report = build_report(corpus, session_id, state, store.turns(session_id))
     if row.meta.get("summary"):
         report = report.model_copy(update={"summary": row.meta["summary"]})
     usage = row.meta.get("usage")
@@ -278,41 +224,3 @@ def report_for_session(services: Services, session_id: str) -> Report:
             "cost_usd": estimated_cost(model, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
         })
     return report
-
-
-def write_reports(services: Services, session_id: str, formats: tuple[str, ...] = ("md", "html", "json")) -> dict[str, Path]:
-    from interviewer.report_render import render
-
-    report = report_for_session(services, session_id)
-    if report.finished and report.summary is None:
-        summary = model_summary(services, report)
-        if summary:
-            services.store.set_meta(session_id, summary=summary)
-            report = report.model_copy(update={"summary": summary})
-    folder = services.settings.home / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for fmt in formats:
-        path = folder / f"{session_id}.{fmt}"
-        path.write_text(render(report, fmt), encoding="utf-8")
-        paths[fmt] = path
-    return paths
-
-
-def model_summary(services: Services, report: Report) -> str | None:
-    """Closing feedback phrased by the model from the finished report; None when no model or it fails."""
-    if services.speaker_client is None:
-        return None
-    from interviewer.llm import ModelError
-    from interviewer.prompts import load_prompt
-
-    prompt = load_prompt(services.settings.prompts_dir / "report_summary.md")
-    messages = prompt.render(
-        recommendation=f"{report.recommendation} (overall {report.overall}; rule: {report.rule})",
-        strengths="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.strengths) or "- none",
-        development="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.development) or "- none",
-    )
-    try:
-        return "".join(services.speaker_client.stream(messages)).strip()
-    except ModelError:
-        return None

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.corpus import Corpus
+from interviewer.corpus.loading import Corpus
 from interviewer.embeddings import get_embedder
 from interviewer.judge.offline import OfflineJudge
-from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question, rubric_for_reference
+from interviewer.judge.rubric import (
+    Rubric,
+    rubric_for_lp,
+    rubric_for_question,
+    rubric_for_reference,
+)
 
 
 class AnswerScorer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from interviewer.report import Rated, Report
+from interviewer.report.model import Rated, Report
 
 FORMATS = ("md", "html", "json")
 

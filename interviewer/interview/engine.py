@@ -13,16 +13,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from interviewer.classify import MessageKind, classify
 from interviewer.config import Settings
-from interviewer.corpus import Corpus, load_with_extras
+from interviewer.corpus.loading import Corpus, load_with_extras
+from interviewer.interview.classify import MessageKind, classify
+from interviewer.interview.plans import build_plan
+from interviewer.interview.policy import InterviewState, Policy
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
-from interviewer.plans import build_plan
-from interviewer.policy import InterviewState, Policy
 from interviewer.schemas import Action, Decision, Role, Score, Turn
 from interviewer.speaker.template import TemplateSpeaker
 from interviewer.store import Store
@@ -97,7 +98,7 @@ class Services:
 
         if retriever is None:
             # Grounding for the model speaker; the index is built (or reused) on first search.
-            from interviewer.retrieval import Retriever, make_client
+            from interviewer.retrieval.index import Retriever, make_client
 
             retriever = Retriever(corpus, get_embedder(), make_client(settings), ranker=settings.ranker)
         judge_client = ModelClient(settings, settings.judge_model or settings.model, temperature=0.0)
@@ -285,7 +286,12 @@ class Interview:
         return result, "".join(self._speak(decision, "code_run"))
 
     def _with_code(self, item, answers: list[str]) -> Score:  # noqa: ANN001
-        from interviewer.judge.code import combine, complexity_criterion, quality_criterion, passed_tests_criterion
+        from interviewer.judge.code import (
+            combine,
+            complexity_criterion,
+            passed_tests_criterion,
+            quality_criterion,
+        )
 
         run = item.run
         problem = self.s.problem_for(item.item_id)
@@ -342,7 +348,7 @@ class Interview:
             # Once per question: follow-ups and pivots on it reuse the same grounding.
             key = (round_kind, question)
             if key not in self._snippets:
-                from interviewer.retrieval import Filters
+                from interviewer.retrieval.index import Filters
 
                 offline = getattr(self.judge, "fallback", self.judge)
                 query = question or round_kind
@@ -381,8 +387,10 @@ class Interview:
         return self.respond("/end")
 
     def _write_reports(self) -> dict[str, Path]:
-        from interviewer.report import write_reports
+        from interviewer.report.publish import model_summary, write_reports
 
-        paths = write_reports(self.s, self.session_id)
+        client, s = self.s.speaker_client, self.s.settings
+        summarise = None if client is None else partial(model_summary, client, s.prompts_dir)
+        paths = write_reports(self.s.corpus, self.s.store, self.session_id, s.home / "reports", summarise)
         self.s.store.set_meta(self.session_id, reports={k: str(v) for k, v in paths.items()})
         return paths

@@ -1,0 +1,1 @@
+"""Loading and checking the corpus (the data itself ships as interviewer/data/corpus in a wheel)."""

@@ -1,0 +1,59 @@
+"""The report's content as data: what build.py computes and render.py writes out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from interviewer.schemas import Score
+
+
+class ItemResult(BaseModel):
+    item_id: str
+    kind: Literal["technical", "lp_probe", "pivot"]
+    round_index: int
+    round_title: str
+    question: str
+    lp: str | None = None
+    status: Literal["answered", "skipped", "no_answer"]
+    score: Score | None = None
+    missed_key_points: list[str] = []
+
+
+class Rated(BaseModel):
+    id: str
+    name: str
+    score: float | None
+    items: int
+    anchor: str = ""
+
+
+class Point(BaseModel):
+    text: str
+    quote: str | None = None
+
+
+class Report(BaseModel):
+    session_id: str
+    plan_title: str
+    role: str
+    finished: bool
+    judges: list[str]
+    offline_judge_note: str | None
+    rounds: list[Rated]
+    competencies: list[Rated]
+    lps: list[Rated]
+    overall: float | None
+    recommendation: str
+    rule: str
+    strengths: list[Point]
+    development: list[Point]
+    items: list[ItemResult]
+    lps_to_prepare: list[str]
+    next_questions: list[Point]
+    flags: list[str]
+    mode: str = "offline"
+    tokens: dict[str, int] | None = None
+    cost_usd: float | None = None
+    summary: str | None = None  # the model's spoken-style feedback, in model mode

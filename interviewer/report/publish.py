@@ -1,0 +1,48 @@
+"""Writing a session's report to files, with the model's closing feedback in model mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from interviewer.corpus.loading import Corpus
+from interviewer.llm import ModelClient, ModelError
+from interviewer.prompts import load_prompt
+from interviewer.report.build import report_for_session
+from interviewer.report.model import Report
+from interviewer.report.render import render
+from interviewer.store import Store
+
+
+def write_reports(corpus: Corpus, store: Store, session_id: str, folder: Path,
+                  summarise: Callable[[Report], str | None] | None = None,
+                  formats: tuple[str, ...] = ("md", "html", "json")) -> dict[str, Path]:
+    """Write the session's report in each format; a finished session gets the model's closing
+    feedback once (`summarise`, in model mode), kept with the session."""
+    report = report_for_session(corpus, store, session_id)
+    if report.finished and report.summary is None and summarise is not None:
+        summary = summarise(report)
+        if summary:
+            store.set_meta(session_id, summary=summary)
+            report = report.model_copy(update={"summary": summary})
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for fmt in formats:
+        path = folder / f"{session_id}.{fmt}"
+        path.write_text(render(report, fmt), encoding="utf-8")
+        paths[fmt] = path
+    return paths
+
+
+def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> str | None:
+    """Closing feedback phrased by the model from the finished report; None when the model fails."""
+    prompt = load_prompt(prompts_dir / "report_summary.md")
+    messages = prompt.render(
+        recommendation=f"{report.recommendation} (overall {report.overall}; rule: {report.rule})",
+        strengths="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.strengths) or "- none",
+        development="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.development) or "- none",
+    )
+    try:
+        return "".join(client.stream(messages)).strip()
+    except ModelError:
+        return None
