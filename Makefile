@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench train-judge clean
+.PHONY: run test test-fast bench train-judge clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ $(CHROMIUM):
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# The unit tests only: fakes for the judge and the speaker, no model, no server, no browser.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
 
 bench: $(STAMP)
 	$(BIN)/python -m evals.bench_retrieval

@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from interviewer.schemas import Turn
 
@@ -54,7 +55,109 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX sessions_by_user ON sessions(user, created_at);
         """,
     ),
+    (
+        # What was free-form meta_json becomes typed columns; existing sessions keep their values.
+        "0002_typed_session_meta",
+        """
+        ALTER TABLE sessions ADD COLUMN speaker TEXT NOT NULL DEFAULT 'offline';
+        ALTER TABLE sessions ADD COLUMN judge TEXT NOT NULL DEFAULT 'offline';
+        ALTER TABLE sessions ADD COLUMN mode TEXT;
+        ALTER TABLE sessions ADD COLUMN model TEXT;
+        ALTER TABLE sessions ADD COLUMN usage_calls INTEGER;
+        ALTER TABLE sessions ADD COLUMN usage_prompt_tokens INTEGER;
+        ALTER TABLE sessions ADD COLUMN usage_completion_tokens INTEGER;
+        ALTER TABLE sessions ADD COLUMN usage_failures INTEGER;
+        ALTER TABLE sessions ADD COLUMN summary TEXT;
+        ALTER TABLE sessions ADD COLUMN report_md TEXT;
+        ALTER TABLE sessions ADD COLUMN report_html TEXT;
+        ALTER TABLE sessions ADD COLUMN report_json TEXT;
+        ALTER TABLE sessions ADD COLUMN guess_lp INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN lp_guesses_json TEXT NOT NULL DEFAULT '[]';
+        UPDATE sessions SET
+            speaker = COALESCE(json_extract(meta_json, '$.speaker'), 'offline'),
+            judge = COALESCE(json_extract(meta_json, '$.judge'), 'offline'),
+            mode = json_extract(meta_json, '$.mode'),
+            model = json_extract(meta_json, '$.model'),
+            usage_calls = json_extract(meta_json, '$.usage.calls'),
+            usage_prompt_tokens = json_extract(meta_json, '$.usage.prompt_tokens'),
+            usage_completion_tokens = json_extract(meta_json, '$.usage.completion_tokens'),
+            usage_failures = json_extract(meta_json, '$.usage.failures'),
+            summary = json_extract(meta_json, '$.summary'),
+            report_md = json_extract(meta_json, '$.reports.md'),
+            report_html = json_extract(meta_json, '$.reports.html'),
+            report_json = json_extract(meta_json, '$.reports.json'),
+            guess_lp = COALESCE(json_extract(meta_json, '$.guess_lp'), 1),
+            lp_guesses_json = COALESCE(json_extract(meta_json, '$.lp_guesses'), '[]');
+        ALTER TABLE sessions DROP COLUMN meta_json;
+        """,
+    ),
 ]
+
+
+class TokenUsage(BaseModel):
+    """A session's model calls (model mode)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    failures: int = 0
+
+
+class LpGuess(BaseModel):
+    """The candidate's guess of which LP a probe was about (the browser's "Which LP is this?")."""
+
+    item_id: str
+    turn: int
+    guess: str
+    actual: str
+    correct: bool
+
+
+class SessionMeta(BaseModel):
+    """What the store keeps about a session besides its state and turns: one typed column each."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = "offline"  # who phrased the interviewer's lines
+    judge: str = "offline"  # who scored the answers
+    mode: str | None = None  # "offline", or the model and endpoint in model mode
+    model: str | None = None
+    usage: TokenUsage | None = None
+    summary: str | None = None  # the model's closing feedback
+    reports: dict[Literal["md", "html", "json"], str] = {}  # written report files
+    guess_lp: bool = True
+    lp_guesses: list[LpGuess] = []
+
+
+_USAGE = ("calls", "prompt_tokens", "completion_tokens", "failures")
+_REPORTS = ("md", "html", "json")
+
+
+def _meta_columns(meta: SessionMeta, fields: set[str]) -> dict[str, object]:
+    """The columns that hold the given fields of `meta`."""
+    out: dict[str, object] = {}
+    for name in fields:
+        value = getattr(meta, name)
+        if name == "usage":
+            out.update({f"usage_{k}": getattr(value, k) if value else None for k in _USAGE})
+        elif name == "reports":
+            out.update({f"report_{k}": value.get(k) for k in _REPORTS})
+        elif name == "lp_guesses":
+            out["lp_guesses_json"] = json.dumps([g.model_dump() for g in value])
+        elif name == "guess_lp":
+            out["guess_lp"] = int(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _meta_of(row: sqlite3.Row) -> SessionMeta:
+    usage = None if row["usage_calls"] is None else TokenUsage(**{k: row[f"usage_{k}"] or 0 for k in _USAGE})
+    return SessionMeta(
+        speaker=row["speaker"], judge=row["judge"], mode=row["mode"], model=row["model"], usage=usage,
+        summary=row["summary"], reports={k: row[f"report_{k}"] for k in _REPORTS if row[f"report_{k}"]},
+        guess_lp=bool(row["guess_lp"]), lp_guesses=json.loads(row["lp_guesses_json"]),
+    )
 
 
 class SessionRow(BaseModel):
@@ -67,7 +170,7 @@ class SessionRow(BaseModel):
     created_at: float
     updated_at: float
     state_json: str
-    meta: dict
+    meta: SessionMeta
 
 
 class Store:
@@ -86,6 +189,7 @@ class Store:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
         try:
             yield db
         finally:
@@ -95,14 +199,17 @@ class Store:
         with self._connect() as db:
             return [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY name")]
 
-    def create_session(self, user: str, plan_id: str, role: str, seed: int, state_json: str, meta: dict | None = None) -> str:
+    def create_session(self, user: str, plan_id: str, role: str, seed: int, state_json: str,
+                       meta: SessionMeta | None = None) -> str:
         session_id = uuid.uuid4().hex[:12]
         now = time.time()
+        meta = meta or SessionMeta()
+        columns = {"id": session_id, "user": user, "plan_id": plan_id, "role": role, "seed": seed, "status": "active",
+                   "created_at": now, "updated_at": now, "state_json": state_json,
+                   **_meta_columns(meta, set(SessionMeta.model_fields))}
         with self._connect() as db:
-            db.execute(
-                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-                (session_id, user, plan_id, role, seed, now, now, state_json, json.dumps(meta or {})),
-            )
+            db.execute(f"INSERT INTO sessions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                       tuple(columns.values()))
         return session_id
 
     def commit_turns(self, session_id: str, turns: list[Turn], state_json: str, status: str | None = None) -> None:
@@ -129,20 +236,21 @@ class Store:
                 raise
 
     def set_meta(self, session_id: str, **values: object) -> None:
-        """Merge values into the session's meta; read and write in one transaction, so two
-        writers (a turn and the report tab, say) never drop each other's keys."""
+        """Set fields of the session's SessionMeta (checked against its types); each field is its
+        own column, so two writers of different fields never drop each other's values."""
+        unknown = sorted(set(values) - set(SessionMeta.model_fields))
+        if unknown:
+            raise ValueError(f"session meta has no field(s) {unknown}; known: {sorted(SessionMeta.model_fields)}")
+        try:
+            meta = SessionMeta.model_validate(values)
+        except ValidationError as exc:
+            raise ValueError(f"session {session_id}: bad meta value: {exc}") from exc
+        columns = _meta_columns(meta, set(values))
         with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute("SELECT meta_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
-                if row is None:
-                    raise KeyError(f"no session with id {session_id!r}; `interviewer sessions` lists them")
-                meta = {**json.loads(row[0] or "{}"), **values}
-                db.execute("UPDATE sessions SET meta_json = ? WHERE id = ?", (json.dumps(meta), session_id))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            cursor = db.execute(f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                                (*columns.values(), session_id))
+        if cursor.rowcount == 0:
+            raise KeyError(f"no session with id {session_id!r}; `interviewer sessions` lists them")
 
     def session(self, session_id: str) -> SessionRow:
         with self._connect() as db:
@@ -152,9 +260,9 @@ class Store:
         return self._row(row)
 
     @staticmethod
-    def _row(row: tuple) -> SessionRow:
+    def _row(row: sqlite3.Row) -> SessionRow:
         keys = ("id", "user", "plan_id", "role", "seed", "status", "created_at", "updated_at", "state_json")
-        return SessionRow(**dict(zip(keys, row[:9], strict=True)), meta=json.loads(row[9] or "{}"))
+        return SessionRow(**{k: row[k] for k in keys}, meta=_meta_of(row))
 
     def sessions(self, user: str | None = None, limit: int = 50) -> list[SessionRow]:
         sql, args = "SELECT * FROM sessions", ()

@@ -121,7 +121,7 @@ def chat(
     except KeyboardInterrupt:
         out.print(f"\n[yellow]Saved. Continue with: interviewer chat --resume {interview.session_id}[/yellow]")
         return
-    reports = services.store.session(interview.session_id).meta.get("reports", {})
+    reports = services.store.session(interview.session_id).meta.reports
     out.print("[bold]Interview over.[/bold] Your score report:")
     for fmt, path in reports.items():
         out.print(f"  {fmt}: {path}")

@@ -24,9 +24,9 @@ from interviewer.corpus.loading import (
     Corpus,
     CorpusError,
     CorpusProblem,
-    _compose,
-    _validate,
-    _walk,
+    read_yaml,
+    validate_located,
+    yaml_node_at,
 )
 
 CONTRAST_DIR = "contrast"
@@ -131,24 +131,24 @@ def _load_file(file: Path, model: type[BaseModel], problems: list[CorpusProblem]
                key: str = "items") -> BaseModel | None:
     """Each item is checked on its own, so one bad item neither hides the others' problems nor
     (with complete=False, while the data is being written) stops the whole items being used."""
-    loaded = _compose(file, problems)
+    loaded = read_yaml(file, problems)
     if loaded is None:
         return None
     data, node = loaded
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        return _validate(model, data, file, node, problems)
+        return validate_located(model, data, file, node, problems)
     item_model = model.model_fields[key].annotation.__args__[0]
     whole = []
     for n, item in enumerate(data[key]):
         item_problems: list[CorpusProblem] = []
-        item_node = _walk(node, (key, n))[0]
-        parsed = _validate(item_model, item, file, item_node, item_problems)
+        item_node = yaml_node_at(node, (key, n))[0]
+        parsed = validate_located(item_model, item, file, item_node, item_problems)
         if parsed is not None:
             whole.append(item)
         elif complete:
             problems.extend(CorpusProblem(p.file, p.line, _item_tag(item), f"{key}.{n + 1}.{p.field}", p.message)
                             for p in item_problems)
-    return _validate(model, {**data, key: whole}, file, node, problems) if whole else None
+    return validate_located(model, {**data, key: whole}, file, node, problems) if whole else None
 
 
 def _item_tag(item: object) -> str | None:
@@ -162,8 +162,8 @@ def _item_tag(item: object) -> str | None:
 
 
 def _line(file: Path, loc: tuple) -> int | None:
-    loaded = _compose(file, [])
-    return _walk(loaded[1], loc)[1] if loaded else None
+    loaded = read_yaml(file, [])
+    return yaml_node_at(loaded[1], loc)[1] if loaded else None
 
 
 def _check_key_points(

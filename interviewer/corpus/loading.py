@@ -84,7 +84,7 @@ class Corpus:
 # ---- YAML with line numbers -------------------------------------------------------------
 
 
-def _walk(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node | None, int | None]:
+def yaml_node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node | None, int | None]:
     """Follow a pydantic error location through a composed YAML node.
 
     Returns the node at `loc` (None when the path stops early, e.g. a missing field) and the
@@ -109,8 +109,8 @@ def _walk(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node | Non
     return node, line
 
 
-def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    return _walk(node, loc)[1]
+def line_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    return yaml_node_at(node, loc)[1]
 
 
 def _friendly(error: dict[str, Any]) -> str:
@@ -141,12 +141,12 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc) or "(item)"
 
 
-def _validate(
+def validate_located(
     model: type[BaseModel], data: Any, file: Path, node: yaml.Node | None, problems: list[CorpusProblem]
 ) -> BaseModel | None:
     item_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     if not isinstance(data, dict):
-        problems.append(CorpusProblem(file, _node_line(node, ()), None, None, "expected a mapping of fields"))
+        problems.append(CorpusProblem(file, line_at(node, ()), None, None, "expected a mapping of fields"))
         return None
     try:
         return model(**data)
@@ -154,12 +154,12 @@ def _validate(
         for err in exc.errors():
             loc = tuple(err["loc"])
             problems.append(
-                CorpusProblem(file, _node_line(node, loc), item_id, _field_path(loc), _friendly(err))
+                CorpusProblem(file, line_at(node, loc), item_id, _field_path(loc), _friendly(err))
             )
         return None
 
 
-def _compose(file: Path, problems: list[CorpusProblem]) -> tuple[Any, yaml.Node | None] | None:
+def read_yaml(file: Path, problems: list[CorpusProblem]) -> tuple[Any, yaml.Node | None] | None:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -181,27 +181,27 @@ def _compose(file: Path, problems: list[CorpusProblem]) -> tuple[Any, yaml.Node 
 
 
 def _load_yaml_file(file: Path, corpus: Corpus, problems: list[CorpusProblem]) -> None:
-    loaded = _compose(file, problems)
+    loaded = read_yaml(file, problems)
     if loaded is None:
         return
     data, node = loaded
     if isinstance(data, dict) and "questions" in data:
         items = data["questions"]
         if not isinstance(items, list) or not items:
-            problems.append(CorpusProblem(file, _node_line(node, ("questions",)), None, "questions", "expected a non-empty list"))
+            problems.append(CorpusProblem(file, line_at(node, ("questions",)), None, "questions", "expected a non-empty list"))
             return
         for i, item in enumerate(items):
-            item_node = _walk(node, ("questions", i))[0]
-            q = _validate(Question, item, file, item_node, problems)
+            item_node = yaml_node_at(node, ("questions", i))[0]
+            q = validate_located(Question, item, file, item_node, problems)
             if q is not None:
                 corpus.questions.append(q)  # type: ignore[arg-type]
     elif isinstance(data, dict) and "competencies" in data:
         for i, item in enumerate(data["competencies"] or []):
-            c = _validate(Competency, item, file, _walk(node, ("competencies", i))[0], problems)
+            c = validate_located(Competency, item, file, yaml_node_at(node, ("competencies", i))[0], problems)
             if c is not None:
                 corpus.competencies.append(c)  # type: ignore[arg-type]
     elif isinstance(data, dict) and "probes" in data:
-        lp = _validate(LeadershipPrinciple, data, file, node, problems)
+        lp = validate_located(LeadershipPrinciple, data, file, node, problems)
         if lp is not None:
             corpus.lps.append(lp)  # type: ignore[arg-type]
     else:
@@ -238,7 +238,7 @@ def _load_report(file: Path, corpus: Corpus, problems: list[CorpusProblem]) -> N
         problems.append(CorpusProblem(file, 1, None, None, "front matter must be a mapping of fields"))
         return
     line_problems: list[CorpusProblem] = []
-    report = _validate(CandidateReport, {**meta, "body": body.strip()}, file, node, line_problems)
+    report = validate_located(CandidateReport, {**meta, "body": body.strip()}, file, node, line_problems)
     # Front matter starts on line 2 of the file.
     problems.extend(
         CorpusProblem(p.file, p.line + 1 if p.line else None, p.item_id, p.field, p.message) for p in line_problems

@@ -6,7 +6,6 @@ and passed in, so the terminal, the browser app and the tests drive the same eng
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 import threading
@@ -15,18 +14,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.interview.classify import MessageKind, classify
 from interviewer.interview.plans import build_plan
 from interviewer.interview.policy import InterviewState, Policy
+from interviewer.judge.base import Judge
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
 from interviewer.schemas import Action, Decision, Role, Score, Turn
+from interviewer.speaker.base import SpeakContext, Speaker
 from interviewer.speaker.template import TemplateSpeaker
-from interviewer.store import Store
+from interviewer.store import SessionMeta, Store
+
+if TYPE_CHECKING:  # model mode and retrieval load only when configured
+    from interviewer.llm import ModelClient, Usage
+    from interviewer.retrieval.index import Retriever
+    from interviewer.runner.problems import CodingProblem, ProblemSet, SqlProblem
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +47,13 @@ def corpus_vocabulary(corpus: Corpus) -> frozenset[str]:
     return frozenset(words)
 
 
-def usage_of(clients: list[Any]) -> dict[str, int]:
-    clients = [c for c in clients if c is not None]
+def usage_of(usages: list[Usage | None]) -> dict[str, int]:
+    counted = [u for u in usages if u is not None]
     return {
-        "calls": sum(c.usage.calls for c in clients),
-        "prompt_tokens": sum(c.usage.prompt_tokens for c in clients),
-        "completion_tokens": sum(c.usage.completion_tokens for c in clients),
-        "failures": sum(c.usage.failures for c in clients),
+        "calls": sum(u.calls for u in counted),
+        "prompt_tokens": sum(u.prompt_tokens for u in counted),
+        "completion_tokens": sum(u.completion_tokens for u in counted),
+        "failures": sum(u.failures for u in counted),
     }
 
 
@@ -57,22 +63,25 @@ class Services:
 
     settings: Settings
     corpus: Corpus
-    judge: Any  # OfflineJudge, or ModelJudge in model mode
+    judge: Judge  # the offline judge, or the model judge in model mode
     store: Store
     policy: Policy = field(init=False)
     vocabulary: frozenset[str] = field(init=False)
     clock: Callable[[], float] = time.time
-    speaker_client: Any = None  # ModelClient in model mode
-    retriever: Any = None  # grounds the model speaker with candidate reports, when available
+    speaker_client: ModelClient | None = None  # model mode only
+    retriever: Retriever | None = None  # grounds the model speaker with candidate reports, when available
+    # Who phrases the interviewer's lines, given the interview's seed and model client; tests
+    # pass a fake. Default: the templates, or the model speaker in model mode.
+    make_speaker: Callable[[int, ModelClient | None], Speaker] | None = None
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.corpus)
         self.vocabulary = corpus_vocabulary(self.corpus)
-        self._problems: Any = None
+        self._problems: ProblemSet | None = None
         self._problems_lock = threading.Lock()
 
     @property
-    def problems(self) -> Any:
+    def problems(self) -> ProblemSet:
         """The runnable problems (hidden tests, SQL references), loaded on first use."""
         with self._problems_lock:
             if self._problems is None:
@@ -81,11 +90,11 @@ class Services:
                 self._problems = load_problems(self.settings.corpus_dir)
             return self._problems
 
-    def problem_for(self, item_id: str) -> Any:
+    def problem_for(self, item_id: str) -> CodingProblem | SqlProblem | None:
         return self.problems.coding.get(item_id) or self.problems.sql.get(item_id)
 
     @classmethod
-    def from_settings(cls, settings: Settings, corpus: Corpus | None = None, retriever: Any = None) -> Services:
+    def from_settings(cls, settings: Settings, corpus: Corpus | None = None, retriever: Retriever | None = None) -> Services:
         from interviewer.embeddings import get_embedder
 
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
@@ -113,29 +122,24 @@ class Services:
         return f"model {self.speaker_client.model_name} at {self.settings.base_url or 'the OpenAI API'}"
 
     def usage(self) -> dict[str, int]:
-        return usage_of([self.speaker_client, getattr(self.judge, "client", None)])
+        return usage_of([self.speaker_client.usage if self.speaker_client else None, self.judge.usage()])
 
-    def for_session(self) -> tuple[Any, Any]:
+    def for_session(self) -> tuple[Judge, ModelClient | None]:
         """(judge, speaker client) for one interview: in model mode, clients that count its usage apart."""
-        if self.speaker_client is None:
-            return self.judge, None
-        judge = copy.copy(self.judge)
-        judge.client = self.judge.client.fork()
-        return judge, self.speaker_client.fork()
+        client = self.speaker_client.fork() if self.speaker_client is not None else None
+        return self.judge.for_session(), client
 
     @property
     def judge_ready(self) -> bool:
-        """False until the offline judge's trained model has loaded (the first answer then waits for it)."""
-        return bool(getattr(getattr(self.judge, "fallback", self.judge), "ready", True))
+        """False until the judge's trained model has loaded (the first answer then waits for it)."""
+        return self.judge.ready
 
     def warm_up(self, stop: threading.Event | None = None) -> int:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
         from interviewer.judge.rubric import rubric_texts
 
-        offline = getattr(self.judge, "fallback", self.judge)
-        offline.warm_models()
-        return offline.warm_rubrics(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz",
-                                    stop)
+        return self.judge.warm_up(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz",
+                                  stop)
 
     def warm_up_in_background(self) -> threading.Thread:
         """Warm up while the candidate reads; stopped and joined at exit, because a thread still
@@ -153,7 +157,9 @@ class Services:
         atexit.register(finish)
         return thread
 
-    def speaker(self, seed: int, client: Any = None) -> Any:
+    def speaker(self, seed: int, client: ModelClient | None = None) -> Speaker:
+        if self.make_speaker is not None:
+            return self.make_speaker(seed, client)
         template = TemplateSpeaker(self.settings.prompts_dir, seed)
         client = client or self.speaker_client
         if client is None:
@@ -174,7 +180,8 @@ class Interview:
         self.speaker = services.speaker(state.seed, self.client)
         self._snippets: dict[tuple[str, str], str] = {}
         # Model usage of this session: what earlier runs of it recorded, plus this run's.
-        self._usage_before = services.store.session(session_id).meta.get("usage", {})
+        usage = services.store.session(session_id).meta.usage
+        self._usage_before = usage.model_dump() if usage else {}
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -189,8 +196,9 @@ class Interview:
             plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
             avoid=services.store.recent_items(user), resume_projects=resume_projects or [],
         )
+        speaker = services.speaker(seed)
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
-                                                   meta={"speaker": "offline", "judge": services.judge.name})
+                                                   meta=SessionMeta(speaker=speaker.name, judge=services.judge.name))
         interview = cls(services, session_id, state, [])
         decision = services.policy.start(state, services.clock())
         opening = interview.speaker.opening(plan.title, plan.minutes)
@@ -303,19 +311,15 @@ class Interview:
             quality = quality_criterion(run.source)
             if quality is not None:
                 criteria.append(quality)
-        return combine(item.discussion, criteria, kind_judge=getattr(self.judge, "name", "offline"))
+        return combine(item.discussion, criteria, kind_judge=self.judge.name)
 
     def _speak(self, decision: Decision, after: str | None) -> Iterator[str]:
         title = self.state.round_plan.title
-        if self.client is not None:
-            pieces: list[str] = []
-            for piece in self.speaker.stream(decision, len(self.turns), self._speak_context(decision), after):
-                pieces.append(piece)
-                yield piece
-            text = "".join(pieces).strip()
-        else:
-            text = self.speaker.say(decision, len(self.turns), title, after=after)
-            yield text
+        pieces: list[str] = []
+        for piece in self.speaker.stream(decision, len(self.turns), title, lambda: self._speak_context(decision), after):
+            pieces.append(piece)
+            yield piece
+        text = "".join(pieces).strip()
         status = "finished" if decision.action is Action.END else None
         self._commit([self._turn("interviewer", text, decision=decision)], status=status)
         self._record_usage()
@@ -324,13 +328,11 @@ class Interview:
 
     def _record_usage(self) -> None:
         if self.client is not None:
-            now = usage_of([self.client, self.judge.client])
+            now = usage_of([self.client.usage, self.judge.usage()])
             usage = {k: self._usage_before.get(k, 0) + now[k] for k in now}
             self.s.store.set_meta(self.session_id, usage=usage, mode=self.s.mode, model=self.client.model_name)
 
-    def _speak_context(self, decision: Decision):  # noqa: ANN202
-        from interviewer.speaker.model import SpeakContext
-
+    def _speak_context(self, decision: Decision) -> SpeakContext:
         item = self.state.item
         question = item.question if item else decision.text
         hidden, signals = "", ""
@@ -350,10 +352,9 @@ class Interview:
             if key not in self._snippets:
                 from interviewer.retrieval.index import Filters
 
-                offline = getattr(self.judge, "fallback", self.judge)
                 query = question or round_kind
                 hits = self.s.retriever.search(query, "reports", k=3, filters=Filters(round=round_kind),
-                                               vector=offline.cached_vector(query))
+                                               vector=self.judge.cached_vector(query))
                 self._snippets = {key: "\n".join(f"- {h.text}" for h in hits) or "(none available)"}
             return self._snippets[key]
 

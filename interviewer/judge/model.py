@@ -9,7 +9,10 @@ the score says so.
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -19,7 +22,7 @@ from interviewer.judge.mapping import integrity
 from interviewer.judge.offline import WEIGHTS, OfflineJudge
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.text import is_instruction, sentences, words
-from interviewer.llm import ModelClient, ModelError
+from interviewer.llm import ModelClient, ModelError, Usage
 from interviewer.prompts import load_prompt
 from interviewer.schemas import Criterion, Score
 
@@ -51,6 +54,25 @@ class ModelJudge:
 
     def clear_cache(self) -> None:
         self.fallback.clear_cache()
+
+    @property
+    def ready(self) -> bool:
+        return self.fallback.ready
+
+    def warm_up(self, rubric_texts: Sequence[str], cache_file: Path | None = None,
+                stop: threading.Event | None = None) -> int:
+        return self.fallback.warm_up(rubric_texts, cache_file, stop)
+
+    def for_session(self) -> ModelJudge:
+        judge = copy.copy(self)
+        judge.client = self.client.fork()
+        return judge
+
+    def usage(self) -> Usage:
+        return self.client.usage
+
+    def cached_vector(self, text: str) -> list[float] | None:
+        return self.fallback.cached_vector(text)
 
     def _offline(self, rubric: Rubric, answer: str, why: str) -> Score:
         score = self.fallback.score(rubric, answer)

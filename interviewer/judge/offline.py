@@ -104,6 +104,17 @@ class OfflineJudge(TechnicalScoring, BehavioralScoring):
     def ready(self) -> bool:
         return self.pairs.loaded
 
+    def warm_up(self, rubric_texts: Sequence[str], cache_file: Path | None = None,
+                stop: threading.Event | None = None) -> int:
+        self.warm_models()
+        return self.warm_rubrics(rubric_texts, cache_file, stop)
+
+    def for_session(self) -> OfflineJudge:
+        return self  # no model client, nothing to count apart
+
+    def usage(self) -> None:
+        return None
+
     def clear_cache(self) -> None:
         """Forget answer sentences (rubric embeddings stay: they are part of being warm)."""
         self.vectors.clear_cache()

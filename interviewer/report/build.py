@@ -214,13 +214,13 @@ def report_for_session(corpus: Corpus, store: Store, session_id: str) -> Report:
     row = store.session(session_id)
     state = InterviewState.model_validate_json(row.state_json)
     report = build_report(corpus, session_id, state, store.turns(session_id))
-    if row.meta.get("summary"):
-        report = report.model_copy(update={"summary": row.meta["summary"]})
-    usage = row.meta.get("usage")
+    if row.meta.summary:
+        report = report.model_copy(update={"summary": row.meta.summary})
+    usage = row.meta.usage.model_dump() if row.meta.usage else None
     if usage:
-        model = row.meta.get("model", "")
+        model = row.meta.model or ""
         report = report.model_copy(update={
-            "mode": row.meta.get("mode", "model"), "tokens": usage,
+            "mode": row.meta.mode or "model", "tokens": usage,
             "cost_usd": estimated_cost(model, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
         })
     return report

@@ -85,7 +85,7 @@ def reused_stories(stories: list[Story], threshold: float = REUSE_THRESHOLD) -> 
 
 
 def _report_json(row: SessionRow) -> dict | None:
-    path = row.meta.get("reports", {}).get("json")
+    path = row.meta.reports.get("json")
     if not path or not Path(path).exists():
         return None
     try:

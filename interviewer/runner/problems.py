@@ -15,7 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.corpus.loading import CorpusProblem, _compose, _node_line, _validate
+from interviewer.corpus.loading import (
+    CorpusProblem,
+    line_at,
+    read_yaml,
+    validate_located,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,16 +176,16 @@ def _check_sql(p: SqlProblem, stem: str, schemas_dir: Path) -> list[tuple[tuple[
 
 
 def _load_file(file: Path, model: type[BaseModel], check, problems: list[CorpusProblem]) -> Any | None:
-    parsed = _compose(file, problems)
+    parsed = read_yaml(file, problems)
     if parsed is None:
         return None
     data, node = parsed
     before = len(problems)
-    item = _validate(model, data, file, node, problems)
+    item = validate_located(model, data, file, node, problems)
     if item is None:
         return None
     for loc, message in check(item, file.stem):
-        problems.append(CorpusProblem(file, _node_line(node, loc), item.id, _field(loc), message))
+        problems.append(CorpusProblem(file, line_at(node, loc), item.id, _field(loc), message))
     return item if len(problems) == before else None
 
 

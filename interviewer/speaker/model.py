@@ -14,7 +14,9 @@ from pathlib import Path
 
 from interviewer.llm import ModelClient, ModelError
 from interviewer.prompts import load_prompt
-from interviewer.schemas import Action, Decision, Turn
+from interviewer.schemas import Action, Decision
+from interviewer.speaker.base import SpeakContext
+from interviewer.speaker.summary import MAX_TURN_CHARS, summarise_history
 from interviewer.speaker.template import TemplateSpeaker
 from interviewer.tokens import count_messages
 
@@ -23,36 +25,6 @@ log = logging.getLogger(__name__)
 # Decisions the model phrases; the rest (hints, re-prompts, closing) stay with the templates.
 MODEL_ACTIONS = {Action.ASK, Action.FOLLOW_UP, Action.PIVOT, Action.CLARIFY}
 RECENT_TURNS = 6
-MAX_TURN_CHARS = 1200
-
-
-class SpeakContext:
-    """What the engine knows that the prompt needs, gathered lazily."""
-
-    def __init__(self, plan_title: str, round_title: str, bar_raiser: bool, turns: list[Turn], round_index: int,
-                 question: str, hidden_rubric: str, lp_signals: str, last_answer: str, snippets: Callable[[], str]):
-        self.plan_title, self.round_title, self.bar_raiser = plan_title, round_title, bar_raiser
-        self.turns, self.round_index, self.question = turns, round_index, question
-        self.hidden_rubric, self.lp_signals, self.last_answer, self.snippets = hidden_rubric, lp_signals, last_answer, snippets
-
-
-def summarise_history(turns: list[Turn], round_index: int, recent: int) -> str:
-    """Earlier rounds as one line each; the current round's last `recent` turns verbatim (clipped)."""
-    lines: list[str] = []
-    earlier: dict[int, list[Turn]] = {}
-    for t in turns:
-        if t.round_index < round_index:
-            earlier.setdefault(t.round_index, []).append(t)
-    for r, ts in sorted(earlier.items()):
-        asked = sum(1 for t in ts if t.speaker == "interviewer" and t.decision and t.decision.action in (Action.ASK, Action.PIVOT))
-        scores = [t.score.overall for t in ts if t.score]
-        lines.append(f"Round {r + 1}: {asked} question(s) asked, {len(scores)} answer(s) scored.")
-    current = [t for t in turns if t.round_index == round_index][-recent:]
-    for t in current:
-        text = t.text if len(t.text) <= MAX_TURN_CHARS else t.text[:MAX_TURN_CHARS] + " [...]"
-        who = "Interviewer" if t.speaker == "interviewer" else "Candidate"
-        lines.append(f"{who}: {text}")
-    return "\n".join(lines) or "(the interview is just starting)"
 
 
 class ModelSpeaker:
@@ -100,10 +72,12 @@ class ModelSpeaker:
         return self._p["question"].render(transition=transition, question=self.fallback.framed_question(d, len(ctx.turns)),
                                           last_answer=last or "(none yet)")
 
-    def stream(self, decision: Decision, turn: int, ctx: SpeakContext, after: str | None) -> Iterator[str]:
+    def stream(self, decision: Decision, turn: int, round_title: str, context: Callable[[], SpeakContext],
+               after: str | None = None) -> Iterator[str]:
         if decision.action not in MODEL_ACTIONS:
-            yield self.fallback.say(decision, turn, ctx.round_title, after)
+            yield self.fallback.say(decision, turn, round_title, after)
             return
+        ctx = context()
         said: list[str] = []
         try:
             for piece in self.client.stream(self.messages(decision, ctx)):
@@ -111,7 +85,7 @@ class ModelSpeaker:
                 yield piece
         except ModelError as exc:
             log.warning("model speaker failed, the template speaker takes this turn: %s", exc)
-            text = self.fallback.say(decision, turn, ctx.round_title, after)
+            text = self.fallback.say(decision, turn, round_title, after)
             if said:
                 yield " ... " + self.fallback.book.render("model_interrupted", self.fallback._rng(turn, "cut")) + " " + text
             else:

@@ -7,10 +7,12 @@ transition, and one question. It never sees scores or key points.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interviewer.prompts import Phrasebook, load_phrasebook
 from interviewer.schemas import Action, Decision
+from interviewer.speaker.base import SpeakContext
 
 PHRASEBOOK = "offline_interviewer.yaml"
 
@@ -86,3 +88,8 @@ class TemplateSpeaker:
         if after == "answer":
             return self.book.render("acknowledge", rng)
         return self.book.render("moving_on", rng)
+
+    def stream(self, decision: Decision, turn: int, round_title: str, context: Callable[[], SpeakContext],
+               after: str | None = None) -> Iterator[str]:
+        """The templates need no context and say it in one piece."""
+        yield self.say(decision, turn, round_title, after)

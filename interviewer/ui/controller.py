@@ -22,7 +22,7 @@ from interviewer.interview.plans import PLAN_IDS
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
-from interviewer.store import SessionRow
+from interviewer.store import LpGuess, SessionRow
 from interviewer.ui import view
 from interviewer.ui.runs import code_template, is_runnable, result_markdown
 
@@ -165,7 +165,7 @@ class Controller:
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
             row = self.s.store.session(session_id)  # once per turn: meta does not change while streaming
-            pending = [*view.messages(interview.turns, row.meta.get("lp_guesses", [])), {"role": "user", "content": message}]
+            pending = [*view.messages(interview.turns, row.meta.lp_guesses), {"role": "user", "content": message}]
             reply = ""
             try:
                 waiting = "" if self.s.judge_ready else JUDGE_LOADING
@@ -194,16 +194,16 @@ class Controller:
 
     def _record_guess(self, interview: Interview, asked: tuple | None, guess: str | None) -> str:
         meta = self.s.store.session(interview.session_id).meta
-        if not guess or not asked or not meta.get("guess_lp", True):
+        if not guess or not asked or not meta.guess_lp:
             return ""
         item_id, kind, lp = asked
         answer = next((t for t in reversed(interview.turns) if t.speaker == "candidate"), None)
         if kind not in ("lp_probe", "pivot") or not lp or answer is None or answer.classification != "answer":
             return ""  # a clarifying question or a skip: the guess stays open for the real answer
-        guesses = meta.get("lp_guesses", [])
-        if any(g["item_id"] == item_id for g in guesses):
+        guesses = meta.lp_guesses
+        if any(g.item_id == item_id for g in guesses):
             return ""
-        guesses.append({"item_id": item_id, "turn": answer.index, "guess": guess, "actual": lp, "correct": guess == lp})
+        guesses.append(LpGuess(item_id=item_id, turn=answer.index, guess=guess, actual=lp, correct=guess == lp))
         self.s.store.set_meta(interview.session_id, lp_guesses=guesses)
         return view.guess_line(guesses[-1])
 
@@ -246,11 +246,11 @@ class Controller:
                 row: SessionRow | None = None) -> Screen:
         row = row or self.s.store.session(interview.session_id)
         meta = row.meta
-        guesses = meta.get("lp_guesses", [])
+        guesses = meta.lp_guesses
         state = interview.state
         item = state.item
         language = None if state.finished else CODE_ROUNDS.get(state.round_plan.kind)
-        guessed = {g["item_id"] for g in guesses}
+        guessed = {g.item_id for g in guesses}
 
         last = interview.turns[-1] if interview.turns else None
         just_asked = bool(last and last.speaker == "interviewer" and last.decision is not None
@@ -263,8 +263,8 @@ class Controller:
             code_language=language,
             runnable=bool(item and language and is_runnable(self.s, item.item_id)),
             code_template=code_template(self.s, item.item_id, language) if just_asked and item and language else None,
-            lp_guess_open=bool(meta.get("guess_lp", True) and item and item.kind in ("lp_probe", "pivot")
+            lp_guess_open=bool(meta.guess_lp and item and item.kind in ("lp_probe", "pivot")
                                and item.item_id not in guessed and not state.finished),
-            tally=view.tally(guesses) if meta.get("guess_lp", True) else "",
+            tally=view.tally(guesses) if meta.guess_lp else "",
             notice=notice,
         )

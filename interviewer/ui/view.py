@@ -11,25 +11,26 @@ from interviewer.interview.policy import InterviewState
 from interviewer.report.history import History
 from interviewer.report.model import Report
 from interviewer.schemas import Turn
+from interviewer.store import LpGuess
 
 _COMMAND_LABELS = {"/hint": "(asked for a hint)", "/skip": "(skipped)", "/end": "(ended the interview)"}
 
 
-def guess_line(guess: dict[str, Any]) -> str:
-    mark = "right" if guess["correct"] else f"not quite: you guessed {guess['guess']}"
-    return f"That probe was about **{guess['actual']}** ({mark})."
+def guess_line(guess: LpGuess) -> str:
+    mark = "right" if guess.correct else f"not quite: you guessed {guess.guess}"
+    return f"That probe was about **{guess.actual}** ({mark})."
 
 
-def tally(guesses: list[dict[str, Any]]) -> str:
+def tally(guesses: list[LpGuess]) -> str:
     if not guesses:
         return "LP guesses: none yet."
-    right = sum(1 for g in guesses if g["correct"])
+    right = sum(1 for g in guesses if g.correct)
     return f"LP guesses: {right} of {len(guesses)} right."
 
 
-def messages(turns: list[Turn], guesses: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def messages(turns: list[Turn], guesses: list[LpGuess] | None = None) -> list[dict[str, Any]]:
     """Chat messages for the transcript, with each LP reveal right after the answer it followed."""
-    reveal = {g["turn"]: g for g in guesses or []}
+    reveal = {g.turn: g for g in guesses or []}
     out: list[dict[str, Any]] = []
     for t in turns:
         if t.speaker == "interviewer":

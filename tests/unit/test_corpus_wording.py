@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import SHARED
+from tests.conftest import SHARED
 
 RUN = 8  # words in a row; shorter runs are topic names and stock phrases
 # The interviewer's stock opener is not anyone's sentence.

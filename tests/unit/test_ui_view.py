@@ -12,6 +12,7 @@ from interviewer.interview.policy import InterviewState, RoundState
 from interviewer.interview.resume import ResumeError, extract_text, projects_from_text
 from interviewer.report.history import History, Reuse, Story, overlap, reused_stories
 from interviewer.schemas import Turn
+from interviewer.store import LpGuess
 from interviewer.ui import view
 from interviewer.ui.app import user_of, with_code
 
@@ -23,7 +24,7 @@ def turn(index: int, speaker: str, text: str) -> Turn:
 def test_messages_put_each_lp_reveal_right_after_the_answer_it_followed():
     turns = [turn(0, "interviewer", "Tell me about a time..."), turn(1, "candidate", "I owned it."),
              turn(2, "interviewer", "What was the result?"), turn(3, "candidate", "/skip")]
-    guesses = [{"item_id": "ownership.probe-1", "turn": 1, "guess": "Ownership", "actual": "Ownership", "correct": True}]
+    guesses = [LpGuess(item_id="ownership.probe-1", turn=1, guess="Ownership", actual="Ownership", correct=True)]
     msgs = view.messages(turns, guesses)
     assert [m["role"] for m in msgs] == ["assistant", "user", "assistant", "assistant", "user"]
     assert msgs[2]["content"] == "That probe was about **Ownership** (right)."
@@ -33,9 +34,10 @@ def test_messages_put_each_lp_reveal_right_after_the_answer_it_followed():
 
 def test_tally_and_guess_line():
     assert view.tally([]) == "LP guesses: none yet."
-    guesses = [{"correct": True}, {"correct": False}, {"correct": True}]
+    guesses = [LpGuess(item_id=f"x{i}", turn=i, guess="Ownership", actual="Ownership" if ok else "Frugality", correct=ok)
+               for i, ok in enumerate((True, False, True))]
     assert view.tally(guesses) == "LP guesses: 2 of 3 right."
-    wrong = {"guess": "Frugality", "actual": "Dive Deep", "correct": False}
+    wrong = LpGuess(item_id="x", turn=1, guess="Frugality", actual="Dive Deep", correct=False)
     assert view.guess_line(wrong) == "That probe was about **Dive Deep** (not quite: you guessed Frugality)."
 
 

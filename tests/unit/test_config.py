@@ -3,11 +3,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from interviewer.config import OFFLINE_DEFAULTS, Settings, default_home
+from tests.conftest import REPO
 
 
 def test_importing_the_package_sets_offline_defaults():
@@ -41,7 +41,7 @@ def test_from_env_reads_home_corpus_path_and_server(tmp_path):
 def test_default_home_is_per_user_and_outside_the_repo():
     s = Settings.from_env(env={"HOME": "/home/someone"})
     assert s.home == default_home()
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     assert repo not in s.home.parents
     assert not s.server_mode
 

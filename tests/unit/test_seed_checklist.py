@@ -8,8 +8,7 @@ import pytest
 
 from interviewer.config import Settings
 from interviewer.corpus.loading import load_seed_checklist, seed_tags_in_use
-
-from .conftest import SHARED
+from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ui_app import app  # noqa: F401 - the app launched in-process, as a fixture
+from tests.integration.test_ui_app import app  # noqa: F401 - the app launched in-process, as a fixture
 
 CHROMIUM = "/usr/bin/chromium"
-ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts" / "ui"
+ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "ui"
 # Without these, Chromium keeps trying to reach Google's hosts, which this machine refuses.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-extensions",

@@ -12,8 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interviewer.cli.main import app
-
-from .test_corpus_validation import GOOD_QUESTION, write
+from tests.unit.test_corpus_validation import GOOD_QUESTION, write
 
 runner = CliRunner()
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interviewer.cli.main import app
+from tests.conftest import REPO
 
 runner = CliRunner()
 
@@ -113,7 +114,7 @@ def test_chat_over_a_pipe_as_a_real_process(indexed_home):
 def test_run_in_the_terminal_chat_runs_the_file_against_the_hidden_tests(indexed_home, tmp_path):
     import yaml
 
-    problem = yaml.safe_load((Path(__file__).parent.parent / "corpus" / "problems" / "coding" / "cod-two-sum.yaml").read_text())
+    problem = yaml.safe_load((REPO / "corpus" / "problems" / "coding" / "cod-two-sum.yaml").read_text())
     solution = tmp_path / "two_sum.py"
     solution.write_text(problem["reference"], encoding="utf-8")
     script = f"/run {solution}\n/run {tmp_path / 'missing.py'}\n/end\n"

@@ -38,8 +38,8 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     report = report_for_session(services.corpus, services.store, interview.session_id)
     assert "model:fake-model" in report.judges and report.offline_judge_note is None
     meta = services.store.session(interview.session_id).meta
-    assert meta["usage"]["calls"] > 5 and meta["usage"]["prompt_tokens"] > 0
-    assert report.tokens == meta["usage"] and report.mode.startswith("model")
+    assert meta.usage.calls > 5 and meta.usage.prompt_tokens > 0
+    assert report.tokens == meta.usage.model_dump() and report.mode.startswith("model")
     from interviewer.report.render import render
 
     assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
@@ -165,8 +165,8 @@ def test_interviews_side_by_side_count_their_model_usage_apart(services):
     for _ in range(2):
         a.respond(persona.answer(asked_now(services, a)))
     b.respond(persona.answer(asked_now(services, b)))
-    usage_a = services.store.session(a.session_id).meta["usage"]
-    usage_b = services.store.session(b.session_id).meta["usage"]
+    usage_a = services.store.session(a.session_id).meta.usage.model_dump()
+    usage_b = services.store.session(b.session_id).meta.usage.model_dump()
     # Two turns (judge + speaker each) against one turn.
     assert usage_a["calls"] == 2 * usage_b["calls"] > 0
     assert services.usage()["calls"] >= usage_a["calls"] + usage_b["calls"]  # the process total still adds up

@@ -61,7 +61,7 @@ def test_lp_guesses_are_revealed_after_the_answer_and_tallied(ctl, services):
     actual = live.state.item.lp
     # A clarifying question does not use up the guess.
     final, _ = last(ctl.send("u2", screen.session_id, "Could you clarify what kind of situation you mean?", actual))
-    assert services.store.session(screen.session_id).meta.get("lp_guesses", []) == []
+    assert services.store.session(screen.session_id).meta.lp_guesses == []
     final, _ = last(ctl.send("u2", screen.session_id, STORY, actual))
     assert final.notice == f"That probe was about **{actual}** (right)."
     assert final.tally == "LP guesses: 1 of 1 right."
@@ -107,7 +107,7 @@ def test_hint_skip_and_end(ctl, services):
     assert skipped.messages[-2]["content"] == "(skipped)"
     ended, _ = last(ctl.command("u4", screen.session_id, "end"))
     assert ended.finished and "finished" in ended.progress
-    assert set(services.store.session(screen.session_id).meta["reports"]) == {"md", "html", "json"}
+    assert set(services.store.session(screen.session_id).meta.reports) == {"md", "html", "json"}
     with pytest.raises(UserError, match="has ended"):
         list(ctl.send("u4", screen.session_id, "one more thing"))
 
@@ -193,7 +193,7 @@ def test_model_mode_streams_token_by_token_into_the_chat(fake, tmp_path, corpus,
     replies = [s.messages[-1]["content"] for s in screens[1:-1]]
     assert len(replies) >= 3 and all(b.startswith(a) for a, b in zip(replies, replies[1:])), "the reply grows piece by piece"
     assert final.messages[-1]["content"] == services.store.turns(screen.session_id)[-1].text
-    assert services.store.session(screen.session_id).meta["usage"]["calls"] >= 2
+    assert services.store.session(screen.session_id).meta.usage.calls >= 2
 
 
 def test_the_run_panel_numbers_hidden_tests_as_the_runner_message_does():

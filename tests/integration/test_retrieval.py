@@ -9,8 +9,7 @@ import pytest
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_corpus
 from interviewer.retrieval.index import Filters, Retriever, make_client
-
-from .test_corpus_validation import GOOD_QUESTION, write
+from tests.unit.test_corpus_validation import GOOD_QUESTION, write
 
 
 def tagged(corpus, tag: str) -> set[str]:
