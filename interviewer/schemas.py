@@ -353,3 +353,14 @@ class Turn(BaseModel):
     decision: Decision | None = None
     score: Score | None = None
     created_at: float
+
+
+class RunRecord(BaseModel):
+    """The best run of the candidate's code or query on the open question."""
+
+    language: str  # "python" or "sql"
+    status: str
+    passed: int
+    total: int
+    runs: int = 1
+    source: str = ""

@@ -20,7 +20,8 @@ from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.interview.classify import MessageKind, classify
 from interviewer.interview.plans import build_plan
-from interviewer.interview.policy import InterviewState, Policy
+from interviewer.interview.policy import Policy
+from interviewer.interview.state import InterviewState, TurnState, turn_state
 from interviewer.judge.base import Judge
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
@@ -170,18 +171,21 @@ class Services:
 
 
 class Interview:
-    def __init__(self, services: Services, session_id: str, state: InterviewState, turns: list[Turn]):
+    def __init__(self, services: Services, session_id: str, user: str, state: InterviewState, turns: list[Turn],
+                 meta: SessionMeta, created_at: float):
         self.s = services
         self.session_id = session_id
+        self.user = user
         self.state = state
         self.turns = turns
+        self.meta = meta  # kept in step with the store by set_meta, so a turn reads nothing back
+        self.created_at = created_at
         # Own clients in model mode, so interviews running side by side (the browser app) count apart.
         self.judge, self.client = services.for_session()
         self.speaker = services.speaker(state.seed, self.client)
         self._snippets: dict[tuple[str, str], str] = {}
         # Model usage of this session: what earlier runs of it recorded, plus this run's.
-        usage = services.store.session(session_id).meta.usage
-        self._usage_before = usage.model_dump() if usage else {}
+        self._usage_before = meta.usage.model_dump() if meta.usage else {}
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -199,7 +203,8 @@ class Interview:
         speaker = services.speaker(seed)
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
                                                    meta=SessionMeta(speaker=speaker.name, judge=services.judge.name))
-        interview = cls(services, session_id, state, [])
+        row = services.store.session(session_id)
+        interview = cls(services, session_id, user, state, [], row.meta, row.created_at)
         decision = services.policy.start(state, services.clock())
         opening = interview.speaker.opening(plan.title, plan.minutes)
         first = interview.speaker.say(decision, 0, state.round_plan.title, after=None)
@@ -211,7 +216,7 @@ class Interview:
         row = services.store.session(session_id)
         state = InterviewState.model_validate_json(row.state_json)
         turns = services.store.turns(session_id)
-        interview = cls(services, session_id, state, turns)
+        interview = cls(services, session_id, row.user, state, turns, row.meta, row.created_at)
         # Crashed after the candidate's turn was committed but before the reply: say it now.
         if turns and turns[-1].speaker == "candidate" and turns[-1].decision is not None:
             for _ in interview._speak(turns[-1].decision, turns[-1].classification):
@@ -221,6 +226,16 @@ class Interview:
     @property
     def finished(self) -> bool:
         return self.state.finished
+
+    def turn_state(self) -> TurnState:
+        """Where the interview stands now (the screen's progress panel)."""
+        last = next((t.score for t in reversed(self.turns) if t.score is not None), None)
+        return turn_state(self.session_id, self.state, self.s.clock(), self.created_at, last.flags if last else [])
+
+    def set_meta(self, **values: object) -> None:
+        """Store session meta (store.SessionMeta's fields) and keep this interview's copy in step."""
+        self.s.store.set_meta(self.session_id, **values)
+        self.meta = SessionMeta.model_validate({**self.meta.model_dump(), **values})
 
     @property
     def last_interviewer_message(self) -> str:
@@ -270,8 +285,8 @@ class Interview:
         problem = self.s.problem_for(item.item_id) if item else None
         if item is None or problem is None:
             raise LookupError("this question has no hidden tests; send your code with your answer instead")
-        from interviewer.judge.code import RunRecord
         from interviewer.runner import CodingProblem, run_code, run_sql
+        from interviewer.schemas import RunRecord
 
         if isinstance(problem, CodingProblem):
             result, language = run_code(problem, source), "python"
@@ -330,7 +345,7 @@ class Interview:
         if self.client is not None:
             now = usage_of([self.client.usage, self.judge.usage()])
             usage = {k: self._usage_before.get(k, 0) + now[k] for k in now}
-            self.s.store.set_meta(self.session_id, usage=usage, mode=self.s.mode, model=self.client.model_name)
+            self.set_meta(usage=usage, mode=self.s.mode, model=self.client.model_name)
 
     def _speak_context(self, decision: Decision) -> SpeakContext:
         item = self.state.item
@@ -393,5 +408,5 @@ class Interview:
         client, s = self.s.speaker_client, self.s.settings
         summarise = None if client is None else partial(model_summary, client, s.prompts_dir)
         paths = write_reports(self.s.corpus, self.s.store, self.session_id, s.home / "reports", summarise)
-        self.s.store.set_meta(self.session_id, reports={k: str(v) for k, v in paths.items()})
+        self.set_meta(reports={k: str(v) for k, v in paths.items()})
         return paths

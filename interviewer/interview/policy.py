@@ -12,12 +12,10 @@ import logging
 import random
 from typing import Literal
 
-from pydantic import BaseModel, Field
-
 from interviewer.corpus.loading import Corpus
 from interviewer.interview.classify import MessageKind
-from interviewer.interview.plans import Plan, RoundPlan
-from interviewer.judge.code import RunRecord
+from interviewer.interview.plans import RoundPlan
+from interviewer.interview.state import InterviewState, ItemState, RoundState
 from interviewer.retrieval.lexical import tokenize
 from interviewer.schemas import (
     Action,
@@ -25,6 +23,7 @@ from interviewer.schemas import (
     LeadershipPrinciple,
     Question,
     Round,
+    RunRecord,
     Score,
 )
 
@@ -37,54 +36,6 @@ MAX_CHALLENGES = 1  # per question
 CHALLENGE_QUOTE = 160
 # Order in which STAR gaps are probed: a story without a result is the biggest hole.
 STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "learning", "task")
-
-
-class ItemState(BaseModel):
-    """The question or probe on the table."""
-
-    item_id: str
-    kind: Literal["technical", "lp_probe", "pivot"]
-    question: str
-    lp: str | None = None
-    parent_id: str | None = None  # the technical question a pivot came from
-    follow_ups: list[int] = Field(default_factory=list)
-    clarifications: int = 0
-    hints: int = 0
-    reprompts: int = 0
-    alternate_offered: bool = False
-    answers: list[str] = Field(default_factory=list)
-    run: RunRecord | None = None  # the best run of the candidate's code or query on this question
-    discussion: Score | None = None  # the judge's score of what was said, before code results are added
-    complexity_asked: bool = False
-    challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
-
-
-class RoundState(BaseModel):
-    index: int = 0
-    started_at: float | None = None
-    turns: int = 0
-    main_items: int = 0
-    pivots: int = 0
-
-
-class InterviewState(BaseModel):
-    plan: Plan
-    seed: int = 0
-    difficulty: int | None = None
-    lp_focus: list[str] = Field(default_factory=list)
-    avoid: list[str] = Field(default_factory=list, description="items this user saw in recent sessions")
-    round: RoundState = Field(default_factory=RoundState)
-    item: ItemState | None = None
-    asked: list[str] = Field(default_factory=list)
-    topics_seen: dict[str, int] = Field(default_factory=dict)
-    lps_probed: list[str] = Field(default_factory=list)
-    used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
-    resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")
-    finished: bool = False
-
-    @property
-    def round_plan(self) -> RoundPlan:
-        return self.plan.rounds[self.round.index]
 
 
 # ---- choosing what to ask ----------------------------------------------------------------

@@ -10,26 +10,13 @@ from __future__ import annotations
 import ast
 import re
 
-from pydantic import BaseModel
-
 from interviewer.judge.text import is_instruction, sentences
-from interviewer.schemas import Criterion, Score
+from interviewer.schemas import Criterion, RunRecord, Score
 
 # How an answer that was run combines; the discussion is the judge's score of what was said.
 CODE_WEIGHTS = {"tests": 0.45, "complexity": 0.2, "code_quality": 0.1, "discussion": 0.25}
 _BIG_O = re.compile(r"\b[OΘθ]\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SHORT_NAMES_OK = set("ijknmxyabcdlrpqstuvwe_")
-
-
-class RunRecord(BaseModel):
-    """The best run of the candidate's code or query on the open question."""
-
-    language: str  # "python" or "sql"
-    status: str
-    passed: int
-    total: int
-    runs: int = 1
-    source: str = ""
 
 
 # ---- complexity --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 
 from interviewer.corpus.loading import Corpus
-from interviewer.interview.policy import InterviewState
+from interviewer.interview.state import InterviewState
 from interviewer.report.model import ItemResult, Point, Rated, Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round, Turn
 from interviewer.store import Store

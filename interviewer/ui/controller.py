@@ -22,7 +22,7 @@ from interviewer.interview.plans import PLAN_IDS
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
-from interviewer.store import LpGuess, SessionRow
+from interviewer.store import LpGuess
 from interviewer.ui import view
 from interviewer.ui.runs import code_template, is_runnable, result_markdown
 
@@ -102,10 +102,12 @@ class Controller:
         return row
 
     def _interview(self, user: str, session_id: str) -> Interview:
-        self._owned(user, session_id)
         with self._guard:
             live = self._live.get(session_id)
+        if live is not None and live.user != user:
+            raise UserError("That session belongs to someone else; start a new interview.")
         if live is None:
+            self._owned(user, session_id)
             live = Interview.resume(self.s, session_id)
             with self._guard:
                 live = self._live.setdefault(session_id, live)
@@ -136,7 +138,7 @@ class Controller:
             self.s, choice.plan_id, choice.role, seed, user=user, difficulty=choice.difficulty,
             lp_focus=choice.lp_focus, bar_raiser=choice.bar_raiser or None, resume_projects=projects,
         )
-        self.s.store.set_meta(interview.session_id, guess_lp=choice.guess_lp)
+        interview.set_meta(guess_lp=choice.guess_lp)
         with self._guard:
             self._live[interview.session_id] = interview
         notice = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
@@ -164,15 +166,14 @@ class Controller:
             interview = self._open(user, session_id)
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
-            row = self.s.store.session(session_id)  # once per turn: meta does not change while streaming
-            pending = [*view.messages(interview.turns, row.meta.lp_guesses), {"role": "user", "content": message}]
+            pending = [*view.messages(interview.turns, interview.meta.lp_guesses), {"role": "user", "content": message}]
             reply = ""
             try:
                 waiting = "" if self.s.judge_ready else JUDGE_LOADING
-                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], notice=waiting, row=row)
+                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], notice=waiting)
                 for piece in interview.stream(message):
                     reply += piece
-                    yield self._screen(interview, pending + [{"role": "assistant", "content": reply}], row=row)
+                    yield self._screen(interview, pending + [{"role": "assistant", "content": reply}])
             except BaseException:
                 self._forget(session_id)
                 raise
@@ -193,18 +194,18 @@ class Controller:
     # ---- "Which LP is this?" ----------------------------------------------------------------
 
     def _record_guess(self, interview: Interview, asked: tuple | None, guess: str | None) -> str:
-        meta = self.s.store.session(interview.session_id).meta
+        meta = interview.meta
         if not guess or not asked or not meta.guess_lp:
             return ""
         item_id, kind, lp = asked
         answer = next((t for t in reversed(interview.turns) if t.speaker == "candidate"), None)
         if kind not in ("lp_probe", "pivot") or not lp or answer is None or answer.classification != "answer":
             return ""  # a clarifying question or a skip: the guess stays open for the real answer
-        guesses = meta.lp_guesses
+        guesses = list(meta.lp_guesses)
         if any(g.item_id == item_id for g in guesses):
             return ""
         guesses.append(LpGuess(item_id=item_id, turn=answer.index, guess=guess, actual=lp, correct=guess == lp))
-        self.s.store.set_meta(interview.session_id, lp_guesses=guesses)
+        interview.set_meta(lp_guesses=guesses)
         return view.guess_line(guesses[-1])
 
     # ---- code and SQL -----------------------------------------------------------------------
@@ -242,10 +243,9 @@ class Controller:
 
     # ---- what the screen shows ----------------------------------------------------------------
 
-    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "",
-                row: SessionRow | None = None) -> Screen:
-        row = row or self.s.store.session(interview.session_id)
-        meta = row.meta
+    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "") -> Screen:
+        """The screen from the interview alone: nothing is read from the store."""
+        meta = interview.meta
         guesses = meta.lp_guesses
         state = interview.state
         item = state.item
@@ -258,7 +258,7 @@ class Controller:
         return Screen(
             session_id=interview.session_id,
             messages=messages if messages is not None else view.messages(interview.turns, guesses),
-            progress=view.progress(state, self.s.clock(), row.created_at),
+            progress=view.progress(interview.turn_state()),
             finished=state.finished,
             code_language=language,
             runnable=bool(item and language and is_runnable(self.s, item.item_id)),

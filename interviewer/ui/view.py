@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from interviewer.interview.policy import InterviewState
+from interviewer.interview.state import TurnState
 from interviewer.report.history import History
 from interviewer.report.model import Report
 from interviewer.schemas import Turn
@@ -43,27 +43,18 @@ def messages(turns: list[Turn], guesses: list[LpGuess] | None = None) -> list[di
     return out
 
 
-def _minutes(seconds: float) -> int:
-    return max(0, int(seconds // 60))
-
-
-def progress(state: InterviewState, now: float, created_at: float) -> str:
-    plan = state.plan
-    if state.finished:
-        return (f"**{plan.title}**: finished after {_minutes(now - created_at)} min. "
+def progress(turn: TurnState) -> str:
+    if turn.finished:
+        return (f"**{turn.plan_title}**: finished after {turn.minutes} min. "
                 "Your report is in the Report tab.")
-    rp = state.round_plan
-    r = state.round
-    used = _minutes(now - r.started_at) if r.started_at else 0
-    total_used = _minutes(now - created_at)
     lines = [
-        f"**{plan.title}**" + (" · Bar Raiser" if plan.bar_raiser else ""),
-        f"Round {r.index + 1} of {len(plan.rounds)}: {rp.title}",
-        f"Question {max(1, r.main_items)} of {rp.questions}",
-        f"Round time: {used} of {rp.minutes} min · turns {r.turns} of {rp.max_turns}",
-        f"Interview time: {total_used} of {plan.minutes} min",
+        f"**{turn.plan_title}**" + (" · Bar Raiser" if turn.bar_raiser else ""),
+        f"Round {turn.round_number} of {turn.rounds}: {turn.round_title}",
+        f"Question {turn.question_number} of {turn.questions}",
+        f"Round time: {turn.round_minutes} of {turn.round_budget_minutes} min · turns {turn.round_turns} of {turn.round_max_turns}",
+        f"Interview time: {turn.minutes} of {turn.budget_minutes} min",
     ]
-    if used > rp.minutes:
+    if turn.over_round_budget:
         lines.append("Over the round's time budget: the interviewer moves on after this answer.")
     return "  \n".join(lines)
 

@@ -74,7 +74,7 @@ def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811
     # Guess the LP of the first probe, then answer: the reveal and the tally follow.
     rows = services.store.sessions()
     live = max(rows, key=lambda r: r.created_at)
-    from interviewer.interview.policy import InterviewState
+    from interviewer.interview.state import InterviewState
 
     actual = InterviewState.model_validate_json(services.store.session(live.id).state_json).item.lp
     pick(page, "Which LP is this? Guess, then answer; it is revealed after.", actual)

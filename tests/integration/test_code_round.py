@@ -8,7 +8,6 @@ import pytest
 from interviewer.config import Settings
 from interviewer.interview.engine import Interview, Services
 from interviewer.judge.code import (
-    RunRecord,
     combine,
     complexity_criterion,
     normalise_big_o,
@@ -18,7 +17,7 @@ from interviewer.judge.code import (
 )
 from interviewer.judge.offline import OfflineJudge
 from interviewer.report.build import report_for_session
-from interviewer.schemas import Action, Criterion, Score
+from interviewer.schemas import Action, Criterion, RunRecord, Score
 from interviewer.store import Store
 
 # ---- pure pieces ---------------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tm
     from interviewer.config import Settings
     from interviewer.interview.engine import Interview, Services
     from interviewer.interview.plans import build_plan
-    from interviewer.interview.policy import InterviewState, pick_question
+    from interviewer.interview.policy import pick_question
+    from interviewer.interview.state import InterviewState
     from interviewer.report.build import report_for_session
     from interviewer.report.render import render
     from interviewer.store import Store

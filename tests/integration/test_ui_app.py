@@ -146,8 +146,8 @@ def test_history_lists_sessions_and_resumes_an_unfinished_one(app):
 
 
 def test_failures_reach_the_user_as_one_friendly_line(caplog):
-    from interviewer.ui.app import FRIENDLY_FAILURE, _failure
     from interviewer.ui.controller import UserError
+    from interviewer.ui.handlers import FRIENDLY_FAILURE, _failure
 
     assert _failure(UserError("Type an answer first.")) == "Type an answer first."
     try:

@@ -75,3 +75,18 @@ def test_end_finishes_the_interview_and_says_so_through_the_speaker(services):
     assert interview.finished and reply.startswith(f"[{Action.END.value}]")
     with pytest.raises(RuntimeError, match="has ended"):
         interview.respond("one more thing")
+
+
+def test_a_browser_turn_reads_nothing_back_from_the_store(services, monkeypatch):
+    from interviewer.ui.controller import Controller, SetupChoice
+
+    ctl = Controller(services)
+    screen = ctl.start("u1", SetupChoice(role="RS", plan_id="behavioral", seed=3, guess_lp=True))
+    reads = []
+    for name in ("session", "sessions", "turns"):
+        real = getattr(services.store, name)
+        monkeypatch.setattr(services.store, name, lambda *a, _real=real, _n=name, **k: reads.append(_n) or _real(*a, **k))
+    screens = list(ctl.send("u1", screen.session_id, "In my last role I owned the churn model and fixed its data.",
+                            guess="Ownership"))
+    assert screens and reads == []
+    assert "Round 1 of" in screens[-1].progress and screens[-1].tally.startswith("LP guesses:")

@@ -7,13 +7,13 @@ import pytest
 from interviewer.interview.classify import MessageKind
 from interviewer.interview.plans import PLAN_IDS, build_plan
 from interviewer.interview.policy import (
-    InterviewState,
     Policy,
     biggest_gap_follow_up,
     match_clarification,
     pick_question,
     star_follow_up,
 )
+from interviewer.interview.state import InterviewState
 from interviewer.schemas import Action, Criterion, Role, Round, Score
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from interviewer.interview.plans import build_plan
-from interviewer.interview.policy import InterviewState, RoundState
 from interviewer.interview.resume import ResumeError, extract_text, projects_from_text
+from interviewer.interview.state import InterviewState, RoundState, turn_state
 from interviewer.report.history import History, Reuse, Story, overlap, reused_stories
 from interviewer.schemas import Turn
 from interviewer.store import LpGuess
 from interviewer.ui import view
-from interviewer.ui.app import user_of, with_code
+from interviewer.ui.handlers import user_of, with_code
 
 
 def turn(index: int, speaker: str, text: str) -> Turn:
@@ -43,13 +43,16 @@ def test_tally_and_guess_line():
 
 def test_progress_shows_round_question_and_time_against_budget():
     state = InterviewState(plan=build_plan("phone-screen", "RS"), round=RoundState(index=1, started_at=1000.0, turns=3, main_items=2))
-    text = view.progress(state, now=1000.0 + 17 * 60, created_at=0.0)
+    turn = turn_state("s1", state, now=1000.0 + 17 * 60, created_at=0.0, flags=["contradiction"])
+    assert (turn.round_number, turn.rounds, turn.question_number, turn.questions) == (2, 4, 2, 2)
+    assert (turn.round_minutes, turn.minutes, turn.flags) == (17, 33, ["contradiction"]) and turn.over_round_budget
+    text = view.progress(turn)
     assert "Round 2 of 4: ML breadth check" in text
     assert "Question 2 of 2" in text
     assert "Round time: 17 of 15 min · turns 3 of 10" in text
     assert "Over the round's time budget" in text
     state.finished = True
-    assert "finished" in view.progress(state, now=600.0, created_at=0.0)
+    assert "finished after 10 min" in view.progress(turn_state("s1", state, now=600.0, created_at=0.0))
 
 
 def test_code_is_appended_as_a_fenced_block():

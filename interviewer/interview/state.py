@@ -1,0 +1,106 @@
+"""The interview's state: the plan, the round and the item on the table, what was asked and
+probed. Saved with every turn (store.py), so an interview resumes exactly where it stopped."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from interviewer.interview.plans import Plan, RoundPlan
+from interviewer.schemas import RunRecord, Score
+
+
+class ItemState(BaseModel):
+    """The question or probe on the table."""
+
+    item_id: str
+    kind: Literal["technical", "lp_probe", "pivot"]
+    question: str
+    lp: str | None = None
+    parent_id: str | None = None  # the technical question a pivot came from
+    follow_ups: list[int] = Field(default_factory=list)
+    clarifications: int = 0
+    hints: int = 0
+    reprompts: int = 0
+    alternate_offered: bool = False
+    answers: list[str] = Field(default_factory=list)
+    run: RunRecord | None = None  # the best run of the candidate's code or query on this question
+    discussion: Score | None = None  # the judge's score of what was said, before code results are added
+    complexity_asked: bool = False
+    challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
+
+
+class RoundState(BaseModel):
+    index: int = 0
+    started_at: float | None = None
+    turns: int = 0
+    main_items: int = 0
+    pivots: int = 0
+
+
+class InterviewState(BaseModel):
+    plan: Plan
+    seed: int = 0
+    difficulty: int | None = None
+    lp_focus: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list, description="items this user saw in recent sessions")
+    round: RoundState = Field(default_factory=RoundState)
+    item: ItemState | None = None
+    asked: list[str] = Field(default_factory=list)
+    topics_seen: dict[str, int] = Field(default_factory=dict)
+    lps_probed: list[str] = Field(default_factory=list)
+    used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
+    resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")
+    finished: bool = False
+
+    @property
+    def round_plan(self) -> RoundPlan:
+        return self.plan.rounds[self.round.index]
+
+
+class TurnState(BaseModel):
+    """Where the interview stands after a turn, computed by the engine, so a screen needs nothing
+    else: the round, question n of m, time and turns against their budgets, the item on the table."""
+
+    session_id: str
+    finished: bool
+    plan_title: str
+    bar_raiser: bool
+    round_number: int  # 1-based
+    rounds: int
+    round_title: str
+    round_kind: str
+    question_number: int
+    questions: int
+    round_minutes: int  # used in this round
+    round_budget_minutes: int
+    round_turns: int
+    round_max_turns: int
+    minutes: int  # used in the whole interview
+    budget_minutes: int
+    item_id: str | None
+    item_kind: str | None
+    flags: list[str] = Field(default_factory=list, description="the flags of the last scored answer")
+
+    @property
+    def over_round_budget(self) -> bool:
+        return self.round_minutes > self.round_budget_minutes
+
+
+def minutes(seconds: float) -> int:
+    return max(0, int(seconds // 60))
+
+
+def turn_state(session_id: str, state: InterviewState, now: float, created_at: float,
+               flags: list[str] | None = None) -> TurnState:
+    plan, r, rp, item = state.plan, state.round, state.round_plan, state.item
+    return TurnState(
+        session_id=session_id, finished=state.finished, plan_title=plan.title, bar_raiser=plan.bar_raiser,
+        round_number=r.index + 1, rounds=len(plan.rounds), round_title=rp.title, round_kind=rp.kind.value,
+        question_number=max(1, r.main_items), questions=rp.questions,
+        round_minutes=minutes(now - r.started_at) if r.started_at else 0, round_budget_minutes=rp.minutes,
+        round_turns=r.turns, round_max_turns=rp.max_turns,
+        minutes=minutes(now - created_at), budget_minutes=plan.minutes,
+        item_id=item.item_id if item else None, item_kind=item.kind if item else None, flags=flags or [],
+    )

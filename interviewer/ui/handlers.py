@@ -1,0 +1,220 @@
+"""What the app does when the candidate acts: each handler adapts the Controller's plain
+results (ui/controller.py) to the components of ui/layout.py. No business logic here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from interviewer.interview.engine import Services
+from interviewer.report.history import history
+from interviewer.report.model import Report
+from interviewer.report.render import FORMATS as REPORT_FORMATS
+from interviewer.report.render import render
+from interviewer.schemas import LEADERSHIP_PRINCIPLES
+from interviewer.ui import view
+from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError
+
+log = logging.getLogger(__name__)
+
+FRIENDLY_FAILURE = "Something went wrong on our side. Your interview is saved: reload the page to continue."
+SCREEN_OUTPUTS = 10  # the components screen_out fills, in app.py's order
+
+
+def browser_secret(home: Path) -> str:
+    """A secret kept in the data directory, so localStorage stays readable across restarts."""
+    path = home / "ui-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
+    """Every browser gets its own random id before it can start anything: never a shared user."""
+    browser_state = dict(browser_state or {})
+    if not browser_state.get("browser_id"):
+        browser_state["browser_id"] = uuid.uuid4().hex
+    return browser_state
+
+
+def user_of(request: gr.Request | None, browser: dict[str, Any]) -> str:
+    if request is not None and getattr(request, "username", None):
+        return str(request.username)
+    return f"browser-{browser.get('browser_id') or 'anonymous'}"
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, UserError):
+        return str(exc)
+    log.exception("handler failed")
+    return FRIENDLY_FAILURE
+
+
+_DOWNLOADS = Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
+
+
+def _download_files(report: Report) -> dict[str, Path]:
+    """The report rendered for the download buttons, in a temporary folder of this process.
+
+    The data directory itself is never served: Gradio serves returned files from its own cache,
+    so one user cannot fetch another's report by guessing a path.
+    """
+    folder = _DOWNLOADS / report.session_id
+    folder.mkdir(exist_ok=True)
+    paths = {}
+    for fmt in REPORT_FORMATS:
+        paths[fmt] = folder / f"{report.session_id}.{fmt}"
+        paths[fmt].write_text(render(report, fmt), encoding="utf-8")
+    return paths
+
+
+def with_code(text: str | None, code: str | None, language: str | None) -> str:
+    """The answer with the code pane's content appended as a fenced block."""
+    text, code = (text or "").strip(), (code or "").strip()
+    if not code:
+        return text
+    return f"{text}\n\n```{language or 'python'}\n{code}\n```".strip()
+
+
+def _pydantic_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", lambda: [])()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    return f"{'.'.join(str(x) for x in first.get('loc', ()))}: {first.get('msg', 'invalid value')}".removeprefix("Value error, ")
+
+
+def screen_out(screen: Screen | None, browser_state: dict[str, Any], note: str = "") -> tuple:
+    if screen is None:
+        return (browser_state, [], "Start an interview in the Set up tab.", gr.update(visible=False),
+                gr.update(), gr.update(), gr.update(visible=False), "", note, gr.update())
+    browser_state = {**browser_state, "session_id": screen.session_id}
+    language = screen.code_language
+    fresh = screen.code_template is not None  # a new question: a fresh pane and no old run result
+    return (
+        browser_state, screen.messages, screen.progress, gr.update(visible=language is not None),
+        gr.update(language=language or "python", **({"value": screen.code_template} if fresh else {})),
+        gr.update(interactive=screen.runnable, value="Run against the tests" if screen.runnable
+                  else "Run (no hidden tests for this question)"),
+        gr.update(visible=screen.lp_guess_open), screen.tally, note or screen.notice,
+        "" if fresh else gr.update(),
+    )
+
+
+class Handlers:
+    """The event handlers of one app, over its controller."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.ctl = Controller(services)
+
+    def on_load(self, browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
+        browser_state = _with_browser_id(browser_state)
+        screen = self.ctl.restore(user_of(request, browser_state), browser_state.get("session_id"))
+        if screen is None:
+            browser_state["session_id"] = ""  # gone, or not this browser's: forget it
+        selected = gr.Tabs(selected="interview") if screen is not None and not screen.finished else gr.Tabs()
+        return (*screen_out(screen, browser_state), selected)
+
+    def on_start(self, browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
+                 request: gr.Request) -> tuple:
+        browser_state = _with_browser_id(browser_state)
+        try:
+            choice = SetupChoice(role=role_v, plan_id=plan_v, difficulty=difficulty_v or None,
+                                 bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v),
+                                 seed=None if seed_v in (None, "") else int(seed_v))
+            screen = self.ctl.start(user_of(request, browser_state), choice, Path(resume_v) if resume_v else None)
+        except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
+            message = _pydantic_line(exc) if exc.__class__.__name__ == "ValidationError" else _failure(exc)
+            return (*screen_out(None, browser_state), gr.Tabs(), message)
+        return (*screen_out(screen, browser_state), gr.Tabs(selected="interview"), "")
+
+    def streamed(self, browser_state: dict[str, Any], request: gr.Request | None,
+                 make: Callable[[str], Iterator[Screen]]) -> Iterator[tuple]:
+        # One screen behind, so the last one (which API clients receive) also clears the LP guess.
+        last: Screen | None = None
+        try:
+            for screen in make(user_of(request, browser_state)):
+                if last is not None:
+                    yield (*screen_out(last, browser_state), "", gr.update())
+                last = screen
+        except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
+            yield (*[gr.update()] * (SCREEN_OUTPUTS - 2), _failure(exc), gr.update(), gr.update(), gr.update())
+            return
+        if last is not None:
+            yield (*screen_out(last, browser_state), "", None)
+
+    def on_send(self, browser_state, text, guess_v, request: gr.Request):  # noqa: ANN001, ANN202
+        yield from self.streamed(browser_state, request,
+                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), text, guess_v))
+
+    def on_send_code(self, browser_state, text, code_v, guess_v, request: gr.Request):  # noqa: ANN001, ANN202
+        message = with_code(text, code_v, self.ctl.code_language(browser_state.get("session_id")))
+        yield from self.streamed(browser_state, request,
+                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), message, guess_v))
+
+    def on_command(self, name: str):  # noqa: ANN202
+        def handler(browser_state, request: gr.Request):  # noqa: ANN001, ANN202
+            yield from self.streamed(browser_state, request,
+                                     lambda user: self.ctl.command(user, browser_state.get("session_id"), name))
+        return handler
+
+    def on_run(self, browser_state, code_v, request: gr.Request) -> tuple:  # noqa: ANN001
+        try:
+            screen, panel = self.ctl.run_code(user_of(request, browser_state), browser_state.get("session_id"), code_v)
+        except Exception as exc:  # noqa: BLE001
+            return (*[gr.update()] * (SCREEN_OUTPUTS - 1), _failure(exc))
+        return (*screen_out(screen, browser_state)[:-1], panel)
+
+    def on_report(self, browser_state: dict[str, Any], request: gr.Request) -> tuple:
+        session_id = browser_state.get("session_id")
+        hidden = gr.update(visible=False)
+        try:
+            if not session_id:
+                raise UserError("No interview yet: start one in the Set up tab.")
+            report = self.ctl.report(user_of(request, browser_state), session_id)
+            paths = _download_files(report)
+        except Exception as exc:  # noqa: BLE001
+            return _failure(exc), None, None, "", hidden, hidden, hidden
+        return (view.report_headline(report), view.score_rows(report), pd.DataFrame(view.chart_rows(report)),
+                view.evidence_markdown(report), *(gr.update(value=str(paths[f]), visible=True)
+                                                  for f in ("md", "html", "json")))
+
+    def after_turn(self, browser_state: dict[str, Any]) -> Any:
+        """When the interview has just ended, open the Report tab (selecting it loads the report)."""
+        session_id = browser_state.get("session_id")
+        try:
+            done = bool(session_id) and self.services.store.session(session_id).status == "finished"
+        except KeyError:
+            done = False
+        return gr.Tabs(selected="report") if done else gr.Tabs()
+
+    def on_history(self, browser_state: dict[str, Any], request: gr.Request) -> tuple:
+        try:
+            h = history(self.services.store, user_of(request, browser_state))
+        except Exception as exc:  # noqa: BLE001
+            return [], gr.update(choices=[]), None, _failure(exc)
+        choices = view.resumable(h)
+        return (view.session_rows(h), gr.update(choices=choices, value=choices[0][1] if choices else None),
+                gr.update(value=pd.DataFrame(view.trend_rows(h), columns=["session", "score", "name"]),
+                          caption=view.trend_caption(h)),
+                view.stories_markdown(h, LEADERSHIP_PRINCIPLES))
+
+    def on_resume(self, browser_state: dict[str, Any], session_id: str | None, request: gr.Request) -> tuple:
+        if not session_id:
+            return (*screen_out(None, browser_state, "Pick an unfinished session first."), gr.Tabs())
+        screen = self.ctl.restore(user_of(request, browser_state), session_id)
+        if screen is None:
+            return (*screen_out(None, browser_state, "That session could not be opened."), gr.Tabs())
+        return (*screen_out(screen, browser_state), gr.Tabs(selected="interview"))
+

@@ -1,0 +1,144 @@
+"""The app's components, tab by tab: what the candidate sees, with no behaviour attached
+(ui/handlers.py holds the behaviour, ui/app.py wires the two together)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from interviewer.interview.plans import DRILLS, FORMATS
+from interviewer.schemas import LEADERSHIP_PRINCIPLES
+
+OFFLINE_NOTE = ("**Offline mode**: no model is configured, so the interviewer speaks from templates over the corpus "
+                "and the offline judge scores your answers (the report says so).")
+PLAN_CHOICES = [(title, pid) for pid, (title, _) in FORMATS.items()] + \
+    [(title, pid) for pid, (_, title) in DRILLS.items()] + [("Behavioural drill", "behavioral")]
+
+
+@dataclass
+class SetupTab:
+    role: gr.Radio
+    plan: gr.Dropdown
+    difficulty: gr.Dropdown
+    bar_raiser: gr.Checkbox
+    seed: gr.Number
+    lp_focus: gr.Dropdown
+    guess_lp: gr.Checkbox
+    resume: gr.File
+    start: gr.Button
+    notice: gr.Markdown
+
+
+def setup_tab(mode_note: str) -> SetupTab:
+    with gr.Row():
+        with gr.Column():
+            role = gr.Radio(["RS", "DS"], value="RS", label="Role", info="Research Scientist or Data Scientist")
+            plan = gr.Dropdown(PLAN_CHOICES, value="phone-screen", label="Format")
+            difficulty = gr.Dropdown([("Any", 0), ("1 (warm-up)", 1), ("2 (typical)", 2), ("3 (hard)", 3)],
+                                     value=0, label="Difficulty")
+            bar_raiser = gr.Checkbox(label="Bar Raiser mode (deeper follow-ups)")
+            seed = gr.Number(label="Seed (optional): the same seed asks the same questions", precision=0,
+                             value=None, minimum=0)
+        with gr.Column():
+            lp_focus = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), multiselect=True,
+                                   label="Leadership Principles to focus on (optional)")
+            guess_lp = gr.Checkbox(value=True, label='Play "Which LP is this?" on behavioural turns')
+            resume = gr.File(label="Resume (PDF, DOCX, TXT or MD; optional)", type="filepath",
+                             file_types=[".pdf", ".docx", ".txt", ".md"])
+            gr.Markdown(mode_note)
+    start = gr.Button("Start the interview", variant="primary", elem_id="start")
+    notice = gr.Markdown(elem_id="setup-notice")
+    return SetupTab(role, plan, difficulty, bar_raiser, seed, lp_focus, guess_lp, resume, start, notice)
+
+
+@dataclass
+class InterviewTab:
+    notice: gr.Markdown
+    chat: gr.Chatbot
+    answer: gr.Textbox
+    send: gr.Button
+    hint: gr.Button
+    skip: gr.Button
+    end: gr.Button
+    code_box: gr.Group
+    code: gr.Code
+    run: gr.Button
+    send_code: gr.Button
+    run_out: gr.Markdown
+    progress: gr.Markdown
+    guess_box: gr.Group
+    guess: gr.Dropdown
+    tally: gr.Markdown
+
+
+def interview_tab() -> InterviewTab:
+    notice = gr.Markdown(elem_id="notice")
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Interview", height=480, elem_id="chat")
+            answer = gr.Textbox(label="Your answer", lines=1, max_lines=12, elem_id="answer",  # lines=1: Enter sends
+                                placeholder="Type your answer; Enter sends, Shift+Enter for a new line.")
+            with gr.Row():
+                send = gr.Button("Send", variant="primary", elem_id="send")
+                hint = gr.Button("Hint", elem_id="hint")
+                skip = gr.Button("Skip", elem_id="skip")
+                end = gr.Button("End interview", variant="stop", elem_id="end")
+            with gr.Group(visible=False) as code_box:
+                code = gr.Code(language="python", lines=14, label="Code", interactive=True, elem_id="code")
+                with gr.Row():
+                    run = gr.Button("Run against the tests", elem_id="run")
+                    send_code = gr.Button("Send code with answer", elem_id="send-code")
+                run_out = gr.Markdown(elem_id="run-result")
+        with gr.Column(scale=1, elem_id="side-panel"):
+            progress = gr.Markdown("Start an interview in the Set up tab.", elem_id="progress")
+            with gr.Group(visible=False) as guess_box:
+                guess = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), value=None, elem_id="guess",
+                                    label="Which LP is this? Guess, then answer; it is revealed after.")
+            tally = gr.Markdown(elem_id="tally")
+    return InterviewTab(notice, chat, answer, send, hint, skip, end, code_box, code, run, send_code, run_out,
+                        progress, guess_box, guess, tally)
+
+
+@dataclass
+class ReportTab:
+    headline: gr.Markdown
+    scores: gr.Dataframe
+    chart: gr.BarPlot
+    evidence: gr.Markdown
+    downloads: tuple[gr.DownloadButton, gr.DownloadButton, gr.DownloadButton]  # md, html, json
+
+
+def report_tab() -> ReportTab:
+    headline = gr.Markdown("No interview yet.", elem_id="report-headline")
+    scores = gr.Dataframe(headers=["kind", "name", "score", "items", "what this level looks like"],
+                          interactive=False, wrap=True, label="Scores (1-4)", elem_id="scores",
+                          column_widths=["12%", "20%", "7%", "6%", "55%"])
+    chart = gr.BarPlot(x="name", y="score", color="kind", y_lim=[0, 4], label="Scores", x_label_angle=-30)
+    evidence = gr.Markdown()
+    with gr.Row():
+        downloads = (gr.DownloadButton("Download Markdown", visible=False, elem_id="dl-md"),
+                     gr.DownloadButton("Download HTML", visible=False, elem_id="dl-html"),
+                     gr.DownloadButton("Download JSON", visible=False, elem_id="dl-json"))
+    return ReportTab(headline, scores, chart, evidence, downloads)
+
+
+@dataclass
+class HistoryTab:
+    sessions: gr.Dataframe
+    pick: gr.Dropdown
+    resume: gr.Button
+    trend: gr.LinePlot
+    stories: gr.Markdown
+
+
+def history_tab() -> HistoryTab:
+    sessions = gr.Dataframe(headers=["id", "started", "format", "role", "status", "turns", "recommendation", "overall"],
+                            interactive=False, label="Sessions", elem_id="sessions")
+    with gr.Row():
+        pick = gr.Dropdown([], label="Unfinished sessions", elem_id="pick")
+        resume = gr.Button("Resume it", elem_id="resume")
+    trend = gr.LinePlot(x="session", y="score", color="name", y_lim=[0, 4], label="Trend per competency and LP",
+                        elem_id="trend")
+    stories = gr.Markdown(elem_id="stories")
+    return HistoryTab(sessions, pick, resume, trend, stories)
