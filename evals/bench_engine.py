@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.bench_retrieval import percentile as pct
 from evals.personas import PERSONAS
 from evals.simulate import run_interview
+from evals.statistics import percentile as pct
 from interviewer.config import Settings
 from interviewer.interview.engine import Services
 

@@ -32,9 +32,15 @@ import yaml
 
 from evals.fit_scores import rubric_of
 from evals.judge_data import SEMEVAL_LABELS, SEMEVAL_TESTS, load_graded, semeval_rows
-from evals.metrics import length_matched_spearman, percentile, right_beats_wrong
+from evals.metrics import length_matched_spearman, right_beats_wrong
 from evals.old_judge import CosineJudge
-from evals.statistics import macro_f1, negation_mismatch, spearman, three_way
+from evals.statistics import (
+    macro_f1,
+    negation_mismatch,
+    percentile,
+    spearman,
+    three_way,
+)
 from interviewer.config import Settings
 from interviewer.corpus.contrast import load_contrast
 from interviewer.corpus.loading import Corpus, load_with_extras

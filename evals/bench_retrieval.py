@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.corpus.loading import load_with_extras
 from interviewer.embeddings import get_embedder
@@ -52,11 +53,6 @@ def metrics(rankings: list[list[str]], queries: list[dict]) -> dict[str, float]:
         rr += 1.0 / first if first else 0.0
     n = len(queries)
     return {"hit@1": hit1 / n, "hit@5": hit5 / n, "mrr": rr / n}
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

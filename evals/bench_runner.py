@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.bench_retrieval import percentile
+from evals.statistics import percentile
 from interviewer.runner import CodingProblem, SqlProblem, run_code, run_python, run_sql
 
 HERE = Path(__file__).resolve().parent

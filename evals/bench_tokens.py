@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.bench_retrieval import percentile
 from evals.personas import PERSONAS
 from evals.protocol_server import FakeOpenAI
 from evals.simulate import asked_now
+from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.interview.engine import Interview, Services
 from interviewer.tokens import count_messages

@@ -59,13 +59,6 @@ def right_beats_wrong(scores: list[float], rows: list[dict]) -> tuple[float, int
     return (wins / n if n else float("nan")), n
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The benchmarks' nearest-rank percentile; None when there is nothing to rank."""
-    from evals.bench_retrieval import percentile as nearest_rank
-
-    return nearest_rank(list(values), q) if values else None
-
-
 def mean(values: Sequence[float]) -> float | None:
     return statistics.fmean(values) if values else None
 

@@ -28,6 +28,7 @@ from typing import Any
 from evals import metrics as m
 from evals.personas import PERSONAS, Persona, targets
 from evals.simulate import asked_now
+from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.interview.engine import Interview, Services
@@ -200,11 +201,11 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         "repeated_questions": sum(m.repeated_items(r.turns) for r in results),
         "stuck_loops": sum(1 for r in results if r.stuck),
         "rounds_within_budget": within / rounds if rounds else None,
-        "turn_ms_p50": m.percentile(turn_ms, 50),
-        "turn_ms_p95": m.percentile(turn_ms, 95),
+        "turn_ms_p50": percentile(turn_ms, 50),
+        "turn_ms_p95": percentile(turn_ms, 95),
         "prompt_tokens_mean": m.mean(tokens),
         "prompt_tokens_max": max(tokens) if tokens else None,
-        "report_ms_p50": m.percentile([r.report_ms for r in results], 50),
+        "report_ms_p50": percentile([r.report_ms for r in results], 50),
         "by_persona": {p: {"mean_overall": round(m.mean(v) or 0, 2), "interviews": len(v),
                            "recommendations": dict(sorted(Counter(r.recommendation for r in results if r.persona == p).items()))}
                        for p, v in sorted(by_persona.items())},

@@ -79,3 +79,11 @@ def three_way(similarity: float, mismatch: bool, correct_at: float, contradict_a
     if similarity >= correct_at:
         return "correct"
     return "incorrect"
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile, as every benchmark reports it; None when there is nothing to rank."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]

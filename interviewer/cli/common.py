@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from rich.progress import (
 )
 
 from interviewer.config import Settings
+
+if TYPE_CHECKING:
+    from interviewer.interview.engine import Services
 from interviewer.corpus.loading import Corpus, CorpusError, load_with_extras
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,10 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+OFFLINE_NOTICE = (
+    "Offline mode: no model is configured, so the interviewer speaks from templates over the corpus "
+    "and the offline judge scores your answers. The report says which judge produced each score."
+)
 
 
 class State:
@@ -97,3 +104,10 @@ def open_retriever(corpus: Corpus, rebuild: bool = False):  # noqa: ANN201
     with embedding_progress() as update:
         status = retriever.ensure_index(rebuild=rebuild, progress=update)
     return retriever, status
+
+
+def build_services() -> Services:
+    """The engine's services for this command: settings, corpus, judge, store (and the model in model mode)."""
+    from interviewer.interview.engine import Services
+
+    return Services.from_settings(settings(), corpus=load_corpus_or_exit())

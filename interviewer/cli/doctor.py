@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import typer
 from pydantic import BaseModel
+from rich.table import Table
 
+from interviewer.cli.common import out, settings
 from interviewer.config import STRUCTURED_OUTPUT_METHODS, Settings
 from interviewer.llm import ModelClient, ModelError, redact
 from interviewer.prompts import load_prompt
@@ -55,3 +58,26 @@ def run_checks(settings: Settings) -> list[Check]:
                             "no method works; the offline judge will score every answer (the report says so)"))
     checks.append(Check("token counting", True, f"{encoding_for(settings.model).name} for {settings.model}"))
     return checks
+
+
+app = typer.Typer()
+
+
+@app.command("doctor")
+def doctor() -> None:
+    """Check the model endpoint: reachability, streaming, structured output; say what to change."""
+    s = settings()
+    if not s.model_mode:
+        out.print("Offline mode: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set. Everything works without a model; "
+                  "set them (see .env.example) to let a model speak and judge.")
+        return
+    checks = run_checks(s)
+    table = Table()
+    for col in ("check", "result", "detail"):
+        table.add_column(col)
+    for c in checks:
+        table.add_row(c.name, "[green]ok[/green]" if c.ok else "[red]fails[/red]", c.detail)
+    out.print(table)
+    # Individual structured-output methods may fail; the configured one is checked on its own line.
+    if not all(c.ok for c in checks if not c.name.startswith("structured output:")):
+        raise typer.Exit(1)

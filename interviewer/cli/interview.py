@@ -16,6 +16,8 @@ from rich.table import Table
 
 from interviewer.cli.common import (
     EXIT_BAD_INPUT,
+    OFFLINE_NOTICE,
+    build_services,
     err,
     load_corpus_or_exit,
     open_retriever,
@@ -29,18 +31,6 @@ HELP_TEXT = (
     "/end to finish and get your report, /run FILE to run your code or SQL against the question's hidden tests, "
     "/help for this text. You can also ask clarifying questions."
 )
-OFFLINE_NOTICE = (
-    "Offline mode: no model is configured, so the interviewer speaks from templates over the corpus "
-    "and the offline judge scores your answers. The report says which judge produced each score."
-)
-
-
-def _services():  # noqa: ANN202
-    from interviewer.interview.engine import Services
-
-    return Services.from_settings(settings(), corpus=load_corpus_or_exit())
-
-
 def _warm_up(services) -> None:  # noqa: ANN001
     # Loading the model and the rubric embeddings takes seconds; do it while the candidate reads.
     services.warm_up_in_background()
@@ -74,7 +64,7 @@ def chat(
     _check_choice(role.upper(), ("RS", "DS"), "--role")
     for name in lp or []:
         _check_choice(name, LEADERSHIP_PRINCIPLES, "--lp")
-    services = _services()
+    services = build_services()
     if resume:
         try:
             interview = Interview.resume(services, resume)
@@ -192,10 +182,10 @@ def report(
 ) -> None:
     """The score report of a saved session, rebuilt from its stored transcript."""
     from interviewer.report.build import report_for_session
-    from interviewer.report.render import FORMATS, render
+    from interviewer.report.render import REPORT_FORMATS, render
 
-    _check_choice(fmt, FORMATS, "--format")
-    services = _services()
+    _check_choice(fmt, REPORT_FORMATS, "--format")
+    services = build_services()
     try:
         text = render(report_for_session(services.corpus, services.store, session_id), fmt)
     except KeyError as exc:
@@ -269,48 +259,3 @@ def score(
         out.print(f"  What is right: {c['statement']}", highlight=False, markup=False)
     if result["flags"]:
         out.print(f"Flags: {', '.join(result['flags'])}")
-
-
-@app.command("doctor")
-def doctor() -> None:
-    """Check the model endpoint: reachability, streaming, structured output; say what to change."""
-    from interviewer.cli.doctor import run_checks
-
-    s = settings()
-    if not s.model_mode:
-        out.print("Offline mode: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set. Everything works without a model; "
-                  "set them (see .env.example) to let a model speak and judge.")
-        return
-    checks = run_checks(s)
-    table = Table()
-    for col in ("check", "result", "detail"):
-        table.add_column(col)
-    for c in checks:
-        table.add_row(c.name, "[green]ok[/green]" if c.ok else "[red]fails[/red]", c.detail)
-    out.print(table)
-    # Individual structured-output methods may fail; the configured one is checked on its own line.
-    if not all(c.ok for c in checks if not c.name.startswith("structured output:")):
-        raise typer.Exit(1)
-
-
-@app.command("ui")
-def ui(
-    host: Annotated[Optional[str], typer.Option("--host", help="Interface to listen on (INTERVIEWER_HOST).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (INTERVIEWER_PORT, default 7860).")] = None,
-) -> None:
-    """The practice interview in the browser (Gradio), on 127.0.0.1:7860 by default."""
-    from interviewer.ui.app import launch
-
-    services = _services()
-    if host:
-        services.settings = services.settings.model_copy(update={"ui_host": host})
-    where = f"http://{services.settings.ui_host}:{port or services.settings.ui_port}"
-    login = " (login required: INTERVIEWER_AUTH is set)" if services.settings.ui_auth else ""
-    out.print(f"Interviewer app on [bold]{where}[/bold]{login}. Ctrl+C stops it.")
-    if services.speaker_client is None:
-        out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
-    try:
-        launch(services, port=port)
-    except OSError as exc:
-        err.print(f"[red]Cannot listen on {where}: {exc}. Set INTERVIEWER_PORT or --port to a free port.[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None

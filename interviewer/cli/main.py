@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from interviewer.cli import corpus, interview, runner, search
+from interviewer.cli import browser, corpus, doctor, interview, run, search
 from interviewer.cli.common import State, settings
 
 app = typer.Typer(
@@ -20,7 +20,9 @@ app = typer.Typer(
 app.add_typer(corpus.app, name="corpus")
 app.add_typer(search.app)
 app.add_typer(interview.app)
-app.add_typer(runner.app)
+app.add_typer(run.app)
+app.add_typer(browser.app)
+app.add_typer(doctor.app)
 
 
 @app.callback()

@@ -6,7 +6,7 @@ import html
 
 from interviewer.report.model import Rated, Report
 
-FORMATS = ("md", "html", "json")
+REPORT_FORMATS = ("md", "html", "json")
 
 
 def render(report: Report, fmt: str) -> str:
@@ -16,7 +16,7 @@ def render(report: Report, fmt: str) -> str:
         return to_markdown(report)
     if fmt == "html":
         return to_html(report)
-    raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}")
 
 
 def _fmt(value: float | None) -> str:

@@ -17,8 +17,7 @@ import pandas as pd
 from interviewer.interview.engine import Services
 from interviewer.report.history import history
 from interviewer.report.model import Report
-from interviewer.report.render import FORMATS as REPORT_FORMATS
-from interviewer.report.render import render
+from interviewer.report.render import REPORT_FORMATS, render
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.ui import view
 from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError

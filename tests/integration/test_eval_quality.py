@@ -11,6 +11,7 @@ import pytest
 from evals import metrics as m
 from evals.personas import PERSONAS, Asked
 from evals.quality import THRESHOLDS, evaluate
+from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.interview.plans import build_plan
 from interviewer.schemas import Action, Criterion, Decision, Score, Turn
@@ -21,7 +22,7 @@ def test_roc_auc_and_percentiles():
     assert m.roc_auc([1, 2], [3, 4]) == 0.0
     assert m.roc_auc([2, 3], [2, 1]) == 0.875  # (0.5 + 1 + 1 + 1) / 4
     assert m.roc_auc([], [1]) is None
-    assert m.percentile([5, 1, 3, 2, 4], 50) == 3 and m.percentile([], 50) is None
+    assert percentile([5, 1, 3, 2, 4], 50) == 3 and percentile([], 50) is None
 
 
 def turn(i, speaker, text, item="q1", decision=None, score=None, round_index=0):  # noqa: ANN001, ANN201

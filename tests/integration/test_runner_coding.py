@@ -397,10 +397,10 @@ def test_bad_problem_files_name_file_line_and_field(tmp_path: Path, edit, expect
 
 @pytest.fixture()
 def cli(monkeypatch: pytest.MonkeyPatch, home: Path):
-    from interviewer.cli import runner as cli_runner
+    from interviewer.cli import run as cli_run
     from interviewer.cli.main import app
 
-    monkeypatch.setattr(cli_runner, "_problems", lambda: ProblemSet(coding={ADD.id: ADD}))
+    monkeypatch.setattr(cli_run, "_problems", lambda: ProblemSet(coding={ADD.id: ADD}))
     runner = CliRunner()
     return lambda *args: runner.invoke(app, list(args))
 

@@ -56,7 +56,9 @@ def installed(tmp_path_factory) -> Path:
 @pytest.fixture()
 def env(installed, built_retriever, shared_home, tmp_path) -> dict[str, str]:
     home = tmp_path / "home"
-    shutil.copytree(shared_home, home)  # the index built once for the suite; sessions start empty
+    shutil.copytree(shared_home, home)  # the index built once for the suite
+    for db in home.glob("sessions.db*"):
+        db.unlink()  # other tests' sessions: this one starts with none
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERVIEWER_", "CHROMA_"))}
     return {**env, "INTERVIEWER_HOME": str(home), "PATH": f"{installed}{os.pathsep}{env.get('PATH', '')}"}
 

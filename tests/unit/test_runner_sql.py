@@ -222,10 +222,10 @@ def test_sql_problem_file_checks(tmp_path: Path):
 
 
 def test_run_sql_exit_codes(schemas: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path):
-    from interviewer.cli import runner as cli_runner
+    from interviewer.cli import run as cli_run
     from interviewer.cli.main import app
 
-    monkeypatch.setattr(cli_runner, "_problems", lambda: ProblemSet(sql={TOTALS.id: TOTALS}, schemas_dir=schemas))
+    monkeypatch.setattr(cli_run, "_problems", lambda: ProblemSet(sql={TOTALS.id: TOTALS}, schemas_dir=schemas))
     runner = CliRunner()
     files = {"good": "SELECT dept, SUM(salary) FROM employees GROUP BY 1", "bad": "SELECT dept, 1 FROM employees GROUP BY 1",
              "refused": "DROP TABLE employees"}
