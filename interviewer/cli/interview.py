@@ -31,10 +31,6 @@ HELP_TEXT = (
     "/end to finish and get your report, /run FILE to run your code or SQL against the question's hidden tests, "
     "/help for this text. You can also ask clarifying questions."
 )
-def _warm_up(services) -> None:  # noqa: ANN001
-    # Loading the model and the rubric embeddings takes seconds; do it while the candidate reads.
-    services.warm_up_in_background()
-
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
     if value is not None and value not in allowed:
@@ -78,8 +74,17 @@ def chat(
         interview = Interview.start(
             services, plan, role.upper(), seed if seed is not None else random.randrange(1_000_000),
             user=user or getpass.getuser(), difficulty=difficulty, lp_focus=lp, bar_raiser=bar_raiser or None,
+            avoid_recent=seed is None,
         )
-    _warm_up(services)
+    services.warm_up_in_background()  # the model loads while the candidate reads the first question
+    try:
+        _converse(services, interview)
+    finally:
+        services.stop_warm_up()
+
+
+def _converse(services, interview) -> None:  # noqa: ANN001
+    """The chat itself: one answer per line until the interview ends or input stops."""
     interactive = sys.stdin.isatty()
     if services.speaker_client is None:
         out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
@@ -111,9 +116,26 @@ def chat(
     except KeyboardInterrupt:
         out.print(f"\n[yellow]Saved. Continue with: interviewer chat --resume {interview.session_id}[/yellow]")
         return
-    reports = services.store.session(interview.session_id).meta.reports
-    out.print("[bold]Interview over.[/bold] Your score report:")
-    for fmt, path in reports.items():
+    _verdict(services, interview)
+
+
+def _verdict(services, interview) -> None:  # noqa: ANN001
+    """The end of a chat: the recommendation, the three things to fix first, then where the report is."""
+    from interviewer.report.build import report_for_session
+
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    overall = "n/a" if report.overall is None else f"{report.overall:.2f} / 4"
+    out.print(f"[bold]Interview over. Recommendation: {escape(report.recommendation)}[/bold] (overall {overall}).")
+    if report.top_fixes:
+        out.print("[bold]Fix these first:[/bold]")
+    for n, p in enumerate(report.top_fixes, start=1):
+        out.print(f"{n}. {p.text}", highlight=False, markup=False)
+        if p.quote:
+            out.print(f'   You said: "{p.quote}"', highlight=False, markup=False)
+        if p.better:
+            out.print(f"   {p.better_label}: {p.better}", highlight=False, markup=False)
+    out.print("The full report:")
+    for fmt, path in interview.meta.reports.items():
         out.print(f"  {fmt}: {path}")
 
 

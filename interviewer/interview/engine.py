@@ -150,13 +150,19 @@ class Services:
         stop = threading.Event()
         thread = threading.Thread(target=self.warm_up, args=(stop,), daemon=True, name="warm-up")
         thread.start()
-
-        def finish() -> None:
-            stop.set()
-            thread.join(timeout=30)
-
-        atexit.register(finish)
+        self._warming = (thread, stop)
+        atexit.register(self.stop_warm_up)
         return thread
+
+    def stop_warm_up(self, timeout: float = 60) -> None:
+        """Stop the background warm-up after its current step and wait for it. A program must call
+        this before it returns: once the interpreter is shutting down, loading the model fails
+        ("cannot schedule new futures"). What was embedded by then is kept for the next start."""
+        warming = getattr(self, "_warming", None)
+        if warming is not None:
+            thread, stop = warming
+            stop.set()
+            thread.join(timeout=timeout)
 
     def speaker(self, seed: int, client: ModelClient | None = None) -> Speaker:
         if self.make_speaker is not None:
@@ -193,12 +199,14 @@ class Interview:
     def start(
         cls, services: Services, plan_id: str = "ml-breadth", role: str = "RS", seed: int = 0, user: str = "local",
         difficulty: int | None = None, lp_focus: list[str] | None = None, bar_raiser: bool | None = None,
-        resume_projects: list[str] | None = None,
+        resume_projects: list[str] | None = None, avoid_recent: bool = False,
     ) -> Interview:
+        """A new interview. `avoid_recent` steers away from items this user saw in recent sessions;
+        leave it off when the candidate chose a seed, so the same seed asks the same questions."""
         plan = build_plan(plan_id, Role(role.upper()), bar_raiser=bar_raiser, seed=seed)
         state = InterviewState(
             plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
-            avoid=services.store.recent_items(user), resume_projects=resume_projects or [],
+            avoid=services.store.recent_items(user) if avoid_recent else [], resume_projects=resume_projects or [],
         )
         speaker = services.speaker(seed)
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),

@@ -72,8 +72,12 @@ class BehavioralScoring:
             "length": min(1.0, np.log1p(prep.word_count) / np.log1p(400)),
             "relevance": float(sims.max()) if sims.size else 0.0,
         }
+        i_action = next((s for s in action_spans if ownership(s.text)[0] > 0), None)
+        we_action = next((s for s in action_spans if ownership(s.text)[0] == 0 and ownership(s.text)[1] > 0), None)
+        any_i = next((s for s in prep.kept if re.search(r"\bI\b", s.text)), None)
         return BehavioralReading(prep, parts, generic, rambling, n_specific, carriers, i_count, we_count,
-                                 len(action_spans), we_actions, shown, measures)
+                                 len(action_spans), we_actions, shown, measures,
+                                 ownership_quote=i_action or we_action or any_i)
 
     def _behavioral(self, rubric: Rubric, answer: str) -> Score:
         names = ("star_structure", "specificity", "ownership", "lp_alignment")
@@ -95,7 +99,7 @@ class BehavioralScoring:
             rationale=f"{r.n_specific} concrete number(s), metric(s) or time frame(s).",
             evidence=[quote(c) for c in r.carriers[:2]],
         )
-        own_quote = next((quote(s) for s in r.prep.kept if re.search(r"\bI\b", s.text)), None)
+        own_quote = quote(r.ownership_quote) if r.ownership_quote is not None else None
         own_c = Criterion(
             name="ownership", score=smap.criterion("ownership", m["ownership"]),
             rationale=f'"I" {r.i_count} time(s) against "we" {r.we_count} time(s)'

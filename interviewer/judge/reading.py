@@ -67,3 +67,6 @@ class BehavioralReading:
     we_actions: int
     shown: list[ItemReading]
     measures: dict[str, float] = field(default_factory=dict)
+    # The sentence that shows whose work it was: an action said with "I", or, when every action
+    # is the team's, the first "we" action (the gap the report points at).
+    ownership_quote: Span | None = None

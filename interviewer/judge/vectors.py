@@ -8,7 +8,6 @@ far and only its new sentences need the model.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -49,31 +48,45 @@ class TextVectors:
             return self._warm_rubrics(list(dict.fromkeys(texts)), cache_file, stop)
 
     def _warm_rubrics(self, wanted: list[str], cache_file: Path | None, stop: threading.Event | None = None) -> int:
-        key = hashlib.sha256(("\n".join(wanted) + model_id()).encode()).hexdigest()
         if all(t in self._rubric for t in wanted):
             return 0
-        if cache_file is not None and cache_file.exists():
-            try:
-                with np.load(cache_file, allow_pickle=False) as data:
-                    if str(data["key"]) == key:
-                        self._rubric.update(zip(wanted, data["vectors"], strict=True))
-                        return 0
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable rubric cache %s: %s", cache_file, exc)
-        # In chunks, so a program that is exiting can stop the warm-up between two of them.
-        chunks = []
-        for i in range(0, len(wanted), WARM_CHUNK):
+        cached = self._read_cache(cache_file)
+        self._rubric.update((t, v) for t, v in cached.items() if t in set(wanted))
+        todo = [t for t in wanted if t not in self._rubric]
+        # In chunks, so a program that is exiting can stop the warm-up between two of them; what
+        # was embedded by then is kept, and the next start embeds only the rest.
+        done = 0
+        for i in range(0, len(todo), WARM_CHUNK):
             if stop is not None and stop.is_set():
-                return 0
-            chunks.append(self.embedder.encode(wanted[i:i + WARM_CHUNK]))
-        vectors = np.vstack(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
-        self._rubric.update(zip(wanted, vectors, strict=True))
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npz")
-            np.savez(tmp, key=np.array(key), vectors=vectors)
-            tmp.replace(cache_file)
-        return len(wanted)
+                break
+            chunk = todo[i:i + WARM_CHUNK]
+            self._rubric.update(zip(chunk, self.embedder.encode(chunk), strict=True))
+            done += len(chunk)
+        if cache_file is not None and done:
+            self._write_cache(cache_file, {t: self._rubric[t] for t in wanted if t in self._rubric})
+        return done
+
+    @staticmethod
+    def _read_cache(cache_file: Path | None) -> dict[str, np.ndarray]:
+        """Rubric texts and their vectors from the data directory (made by this model only)."""
+        if cache_file is None or not cache_file.exists():
+            return {}
+        try:
+            with np.load(cache_file, allow_pickle=False) as data:
+                if str(data["model"]) != model_id():
+                    return {}
+                return dict(zip((str(t) for t in data["texts"]), data["vectors"], strict=True))
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable rubric cache %s: %s", cache_file, exc)
+            return {}
+
+    @staticmethod
+    def _write_cache(cache_file: Path, vectors: dict[str, np.ndarray]) -> None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(".tmp.npz")
+        np.savez(tmp, model=np.array(model_id()), texts=np.array(list(vectors)),
+                 vectors=np.vstack(list(vectors.values())) if vectors else np.zeros((0, 384), dtype=np.float32))
+        tmp.replace(cache_file)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Rubric texts and answer sentences are embedded once: a follow-up re-scores the whole

@@ -13,8 +13,9 @@ from collections import defaultdict
 
 from interviewer.corpus.loading import Corpus
 from interviewer.interview.state import InterviewState
-from interviewer.report.model import ItemResult, Point, Rated, Report
-from interviewer.schemas import LEADERSHIP_PRINCIPLES, Round, Turn
+from interviewer.report import feedback
+from interviewer.report.model import ItemResult, Point, Rated, Report, RoundFeedback
+from interviewer.schemas import Round, Turn
 from interviewer.store import Store
 
 ROUND_COMPETENCY: dict[Round, str] = {
@@ -74,6 +75,7 @@ def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> l
     questions = {q.id: q for q in corpus.questions}
     lps_by_id = {lp.id: lp for lp in corpus.lps}
     results: dict[str, ItemResult] = {}
+    said: dict[str, int] = defaultdict(int)  # candidate messages per item, /end aside
     for turn in turns:
         d = turn.decision
         if turn.speaker == "interviewer" and d is not None and d.item_id and d.item_kind and d.item_id not in results:
@@ -83,11 +85,15 @@ def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> l
             )
         if turn.speaker == "candidate" and turn.item_id in results:
             r = results[turn.item_id]
+            if turn.classification != "end":
+                said[turn.item_id] += 1
             if turn.score is not None:
                 r.score, r.status = turn.score, "answered"
             elif turn.classification == "skip" and r.status != "answered":
                 r.status = "skipped"
     for r in results.values():
+        if r.status == "no_answer" and said[r.item_id] == 0:
+            r.status = "not_assessed"  # the interview ended before the candidate said anything to it
         q = questions.get(r.item_id)
         if q is not None:
             missed = r.score.key_points_missed if r.score else list(range(1, len(q.key_points) + 1))
@@ -99,8 +105,13 @@ def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> l
 
 
 def _item_value(r: ItemResult) -> float:
-    # An unanswered or skipped question counts as the lowest score, as it would in a real loop.
+    # A skipped question, or one met only with non-answers, counts as the lowest score, as it
+    # would in a real loop. Not-assessed items are left out before this is asked.
     return r.score.overall if r.score is not None else 1.0
+
+
+def assessed(items: list[ItemResult]) -> list[ItemResult]:
+    return [r for r in items if r.status != "not_assessed"]
 
 
 def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: list[Turn]) -> Report:
@@ -112,7 +123,7 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
     by_lp: dict[str, list[float]] = defaultdict(list)
     by_round: dict[int, list[float]] = defaultdict(list)
     flags: set[str] = set()
-    for r in items:
+    for r in assessed(items):
         by_round[r.round_index].append(_item_value(r))
         if r.score:
             flags.update(r.score.flags)
@@ -152,46 +163,41 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
     ]
     recommendation, overall = recommend(competencies, lps, flags)
 
-    strengths, development = _strengths_and_gaps(items)
-    probed = {r.lp for r in items if r.lp}
-    weak_lps = [l.name for l in lps if l.score is not None and l.score < 3.0]
-    to_prepare = weak_lps + [name for name in LEADERSHIP_PRINCIPLES if name not in probed]
+    strengths, development, round_feedback = _feedback(items, rounds)
+    # Only where this interview found the story weak or missing: an LP nobody asked about says
+    # nothing about the candidate's stories.
+    to_prepare = [l.name for l in lps if l.score is not None and l.score < 3.0]
     judges = sorted({r.score.judge for r in items if r.score})
     note = OFFLINE_JUDGE_NOTE if "offline" in judges else None
     return Report(
         session_id=session_id, plan_title=state.plan.title, role=state.plan.role.value, finished=state.finished,
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
         recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
+        top_fixes=development[:3], round_feedback=round_feedback,
         items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),
     )
 
 
-def _strengths_and_gaps(items: list[ItemResult]) -> tuple[list[Point], list[Point]]:
-    strengths: list[tuple[float, Point]] = []
-    gaps: list[tuple[float, Point]] = []
-    for r in items:
-        label = r.lp or r.item_id
-        if r.score is None:
-            gaps.append((0.0, Point(text=f"{label}: {'skipped' if r.status == 'skipped' else 'no usable answer'}.")))
-            continue
-        for c in r.score.criteria:
-            if c.score is None:
-                continue
-            quote = c.evidence[0] if c.evidence else None
-            point = Point(text=f"{label} - {c.name.replace('_', ' ')}: {c.rationale}", quote=quote)
-            if c.score >= 3 and quote:
-                strengths.append((c.score + r.score.overall / 10, point))
-            elif c.score <= 2:
-                gaps.append((c.score + r.score.overall / 10, point))
-    strengths.sort(key=lambda x: -x[0])
-    gaps.sort(key=lambda x: x[0])
-    return [p for _, p in strengths[:5]], [p for _, p in gaps[:6]]
+def _feedback(items: list[ItemResult], rounds: list[Rated]) -> tuple[list[Point], list[Point], list[RoundFeedback]]:
+    """Strengths, fixes (ranked by value) and the same per round."""
+    kept = assessed(items)
+    good = [x for r in kept for x in feedback.strengths(r)]
+    bad = [x for r in kept for x in feedback.fixes(r)]
+    per_round = []
+    for rated in rounds:
+        here = [r for r in kept if r.round_index == int(rated.id)]
+        per_round.append(RoundFeedback(
+            title=rated.name, score=rated.score,
+            went_well=feedback.ranked([x for r in here for x in feedback.strengths(r)], 2),
+            to_fix=feedback.ranked([x for r in here for x in feedback.fixes(r)], 3),
+        ))
+    return feedback.ranked(good, 5), feedback.ranked(bad, 6), per_round
 
 
 def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewState) -> list[Point]:
     """Unseen corpus questions on the topics of the weakest technical answers."""
     questions = {q.id: q for q in corpus.questions}
-    weak = sorted((r for r in items if r.kind == "technical" and r.item_id in questions), key=_item_value)[:3]
+    weak = sorted((r for r in assessed(items) if r.kind == "technical" and r.item_id in questions), key=_item_value)[:3]
     asked = set(state.asked)
     out: list[Point] = []
     for r in weak:

@@ -6,14 +6,14 @@ history page costs one small JSON read per finished session.
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 
 from pydantic import BaseModel
 
+from interviewer.corpus.loading import Corpus
+from interviewer.report.build import report_for_session
 from interviewer.retrieval.lexical import tokenize
-from interviewer.store import SessionRow, Store
+from interviewer.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +84,6 @@ def reused_stories(stories: list[Story], threshold: float = REUSE_THRESHOLD) -> 
     return found
 
 
-def _report_json(row: SessionRow) -> dict | None:
-    path = row.meta.reports.get("json")
-    if not path or not Path(path).exists():
-        return None
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        log.warning("unreadable report for session %s: %s", row.id, exc)
-        return None
-
-
 def stories_of(store: Store, session_id: str) -> list[Story]:
     """The candidate's answers to LP probes and pivots, one story per item."""
     turns = store.turns(session_id)
@@ -111,26 +100,28 @@ def stories_of(store: Store, session_id: str) -> list[Story]:
             for i, parts in texts.items() if len(" ".join(parts).split()) >= MIN_STORY_WORDS]
 
 
-def history(store: Store, user: str, limit: int = 50) -> History:
+def history(corpus: Corpus, store: Store, user: str, limit: int = 50) -> History:
+    """The user's sessions, newest first, with exactly the figures their reports show: each
+    finished session's report is rebuilt from its transcript, as the Report tab does."""
     rows = store.sessions(user, limit=limit)
     summaries: list[SessionSummary] = []
     trend: list[TrendPoint] = []
     stories: list[Story] = []
     finished = 0
     for row in sorted(rows, key=lambda r: r.created_at):
-        report = _report_json(row) if row.status == "finished" else None
+        report = report_for_session(corpus, store, row.id) if row.status == "finished" else None
         summaries.append(SessionSummary(
             id=row.id, plan_id=row.plan_id, role=row.role, status=row.status, created_at=row.created_at,
-            turns=len(store.turns(row.id)), recommendation=report.get("recommendation") if report else None,
-            overall=report.get("overall") if report else None,
+            turns=len(store.turns(row.id)), recommendation=report.recommendation if report else None,
+            overall=report.overall if report else None,
         ))
         if report:
             finished += 1
-            for kind, key in (("competency", "competencies"), ("LP", "lps")):
-                for rated in report.get(key, []):
-                    if rated.get("score") is not None:
-                        trend.append(TrendPoint(session=finished, session_id=row.id, kind=kind, name=rated["name"],
-                                                score=rated["score"]))
+            for kind, rated_list in (("competency", report.competencies), ("LP", report.lps)):
+                for rated in rated_list:
+                    if rated.score is not None:
+                        trend.append(TrendPoint(session=finished, session_id=row.id, kind=kind, name=rated.name,
+                                                score=rated.score))
         stories.extend(stories_of(store, row.id))
     counts: dict[str, int] = {}
     for s in stories:

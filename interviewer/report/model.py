@@ -16,7 +16,9 @@ class ItemResult(BaseModel):
     round_title: str
     question: str
     lp: str | None = None
-    status: Literal["answered", "skipped", "no_answer"]
+    # answered: scored; skipped and no_answer (only non-answers before the interviewer moved on)
+    # count as 1; not_assessed: asked but never answered because the interview ended first.
+    status: Literal["answered", "skipped", "no_answer", "not_assessed"]
     score: Score | None = None
     missed_key_points: list[str] = []
 
@@ -31,7 +33,16 @@ class Rated(BaseModel):
 
 class Point(BaseModel):
     text: str
-    quote: str | None = None
+    quote: str | None = None  # the candidate's words (for a practice question: its corpus id)
+    better: str | None = None  # what a strong answer says there
+    better_label: str = "Better"  # how the report introduces it: "What is right", "A strong answer covers"
+
+
+class RoundFeedback(BaseModel):
+    title: str
+    score: float | None
+    went_well: list[Point]
+    to_fix: list[Point]
 
 
 class Report(BaseModel):
@@ -49,6 +60,8 @@ class Report(BaseModel):
     rule: str
     strengths: list[Point]
     development: list[Point]
+    top_fixes: list[Point] = []  # the three most valuable things to practise
+    round_feedback: list[RoundFeedback] = []
     items: list[ItemResult]
     lps_to_prepare: list[str]
     next_questions: list[Point]

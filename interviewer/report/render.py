@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from interviewer.report.model import Rated, Report
+from interviewer.report.model import Point, Rated, Report
 
 REPORT_FORMATS = ("md", "html", "json")
 
@@ -23,48 +23,97 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+# What each flag means to the candidate; flags not listed here stay in the JSON only.
+FLAG_TEXT = {
+    "injection_attempt": "An answer addressed the grader instead of the question; it was ignored and cost a point.",
+    "injection_suspected": "The model judge suspected an answer of addressing the grader (no point was taken).",
+    "contradiction": "At least one statement contradicted a key point: see \"What is right\" above.",
+    "keyword_list": "An answer was a list of keywords; only full sentences count as covering a point.",
+    "insufficient_evidence": "At least one answer was too short to judge.",
+    "unverified_quote_dropped": "A quote the judge gave was not in your words and was left out.",
+}
+STATUS_TEXT = {
+    "answered": "Answered",
+    "skipped": "Skipped (counts as 1)",
+    "no_answer": "No usable answer before the interviewer moved on (counts as 1)",
+    "not_assessed": "Not assessed: the interview ended before you answered (not counted)",
+}
+
+
+def _quoted(text: str, prefix: str = "") -> list[str]:
+    """Text as a Markdown block quote, line by line, so a code block in a question stays a block."""
+    return [f"{prefix}> {line}".rstrip() for line in text.strip().splitlines()]
+
+
+def _point_md(p: Point, number: str = "-") -> list[str]:
+    lines = [f"{number} {p.text}"]
+    if p.quote:
+        lines += ["   You said:", *_quoted(p.quote, "   ")]
+    if p.better:
+        lines.append(f"   {p.better_label}: {p.better}")
+    return lines
+
+
 def to_markdown(r: Report) -> str:
     lines = [f"# Interview report: {r.plan_title}", "", f"Session `{r.session_id}`" + ("" if r.finished else " (unfinished)"), ""]
-    lines += [f"## Recommendation: **{r.recommendation}**", "", f"Overall {_fmt(r.overall)} / 4.", "", f"Rule: {r.rule}", ""]
+    lines += [f"## Recommendation: **{r.recommendation}**", "", f"Overall {_fmt(r.overall)} / 4. {_coverage(r)}", "",
+              f"Rule: {r.rule}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
     if r.summary:
         lines += ["## Feedback", "", r.summary, ""]
+    lines += ["## The three things to fix first", ""]
+    for n, p in enumerate(r.top_fixes, start=1):
+        lines += _point_md(p, f"{n}.")
+    lines += ([] if r.top_fixes else ["Nothing stood out as a gap in what was assessed."]) + [""]
+    lines += ["## Round by round", ""]
+    for f in r.round_feedback:
+        lines += [f"### {f.title}: {_fmt(f.score)}", "", "What went well:"]
+        for p in f.went_well:
+            lines += [f"- {p.text}", *(_quoted(p.quote, "  ") if p.quote else [])]
+        lines += ([] if f.went_well else ["- Nothing stood out yet."]) + ["", "What to fix:"]
+        for p in f.to_fix:
+            lines += _point_md(p)
+        lines += ([] if f.to_fix else ["- Nothing found."]) + [""]
+    lines += ["## Scores", ""]
+    for title, rows in (("Competencies", r.competencies), ("Leadership Principles", r.lps), ("Rounds", r.rounds)):
+        lines += [f"### {title}", "", "| | score | items |", "|---|---|---|"]
+        lines += [f"| {x.name} | {_fmt(x.score)} | {x.items} |" for x in rows]
+        lines.append("")
+    lines += ["## Question by question", ""]
+    for item in r.items:
+        score = item.score
+        lines += [f"### {item.round_title}" + (f" ({item.lp})" if item.lp else ""), "", *_quoted(item.question), ""]
+        judge = f" (judge: {score.judge})" if score else ""
+        lines.append(f"{STATUS_TEXT[item.status]}; score {_fmt(score.overall if score else None)}{judge}.")
+        for c in score.contradictions if score else []:
+            lines += ["- You said:", *_quoted(c.quote, "  "), f"  What is right: {c.statement}"]
+        if item.missed_key_points and item.status != "not_assessed":
+            lines.append("- Key points not covered:")
+            lines.extend(f"  - {k}" for k in item.missed_key_points)
+        lines.append("")
+    lines += ["## Leadership Principles to prepare stories for", ""]
+    lines += [f"- {name}" for name in r.lps_to_prepare] or ["- None: every story asked for held up."]
+    lines += ["", "## Practise next", ""]
+    for p in r.next_questions:
+        lines += [*_quoted(p.text), ""]
+    if not r.next_questions:
+        lines += ["Nothing specific: try a new format.", ""]
+    notes = [FLAG_TEXT[f] for f in r.flags if f in FLAG_TEXT]
+    if notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     lines += [f"Judges used: {', '.join(r.judges) or 'none'}. Mode: {r.mode}.", ""]
     if r.tokens:
         cost = "unknown (no price listed for this model)" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
         lines += [f"Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
                   f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {cost}.", ""]
-    for title, rows in (("Competencies", r.competencies), ("Leadership Principles", r.lps), ("Rounds", r.rounds)):
-        lines += [f"## {title}", "", "| | score | items |", "|---|---|---|"]
-        lines += [f"| {x.name} | {_fmt(x.score)} | {x.items} |" for x in rows]
-        lines.append("")
-    lines += ["## Strengths", ""]
-    lines += [f"- {p.text}" + (f"\n  > \"{p.quote}\"" if p.quote else "") for p in r.strengths] or ["- None stood out yet."]
-    lines += ["", "## Development areas", ""]
-    lines += [f"- {p.text}" + (f"\n  > \"{p.quote}\"" if p.quote else "") for p in r.development] or ["- None found."]
-    lines += ["", "## Question by question", ""]
-    for item in r.items:
-        score = item.score
-        judge = f", judge: {score.judge}" if score else ""
-        lines.append(f"### {item.round_title}: {item.question}")
-        lines.append(f"Status: {item.status}; score {_fmt(score.overall if score else None)}{judge}." + (f" LP: {item.lp}." if item.lp else ""))
-        if score:
-            for c in score.criteria:
-                lines.append(f"- {c.name}: {c.score if c.score is not None else 'insufficient evidence'} - {c.rationale}")
-                lines.extend(f"  > \"{q}\"" for q in c.evidence)
-        for c in score.contradictions if score else []:
-            lines.append(f"- You said: \"{c.quote}\"")
-            lines.append(f"  - What is right: {c.statement}")
-        if item.missed_key_points:
-            lines.append("- Key points missed:")
-            lines.extend(f"  - {k}" for k in item.missed_key_points)
-        lines.append("")
-    lines += ["## Leadership Principles to prepare stories for", ""] + [f"- {name}" for name in r.lps_to_prepare] + [""]
-    lines += ["## Practise next", ""] + [f"- `{p.quote}`: {p.text}" for p in r.next_questions] + [""]
-    if r.flags:
-        lines += [f"Flags: {', '.join(r.flags)}", ""]
     return "\n".join(lines)
+
+
+def _coverage(r: Report) -> str:
+    counted = [i for i in r.items if i.status != "not_assessed"]
+    left = len(r.items) - len(counted)
+    return f"{len(counted)} question(s) assessed" + (f"; {left} not assessed (the interview ended first)." if left else ".")
 
 
 def _bars(rows: list[Rated]) -> str:
@@ -92,46 +141,59 @@ def to_html(r: Report) -> str:
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
         "blockquote{margin:.3em 0 .3em 1em;color:#555;border-left:3px solid #ccc;padding-left:.6em}"
         ".rec{font-size:1.4em;font-weight:bold}.note{background:#fff8e1;padding:.6em;border-radius:4px}"
+        ".question{white-space:pre-wrap;background:#f6f6f6;padding:.5em;border-radius:4px;margin:.3em 0}"
+        ".better{color:#1b5e20}"
     )
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>Interview report {e(r.session_id)}</title><style>{css}</style></head><body>"]
     out.append(f"<h1>Interview report: {e(r.plan_title)}</h1><p>Session <code>{e(r.session_id)}</code>{'' if r.finished else ' (unfinished)'}</p>")
-    out.append(f"<p class='rec'>Recommendation: {e(r.recommendation)}</p><p>Overall {_fmt(r.overall)} / 4</p><p><small>Rule: {e(r.rule)}</small></p>")
+    out.append(f"<p class='rec'>Recommendation: {e(r.recommendation)}</p><p>Overall {_fmt(r.overall)} / 4. {e(_coverage(r))}</p>"
+               f"<p><small>Rule: {e(r.rule)}</small></p>")
     if r.offline_judge_note:
         out.append(f"<p class='note'>{e(r.offline_judge_note)}</p>")
     if r.summary:
         out.append(f"<h2>Feedback</h2><p>{e(r.summary)}</p>")
-    out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}. Mode: {e(r.mode)}.</p>")
-    if r.tokens:
-        cost = "unknown" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
-        out.append(f"<p>Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
-                   f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {e(cost)}.</p>")
+
+    def point(p: Point) -> str:
+        said = f"<div>You said:</div><blockquote>{e(p.quote)}</blockquote>" if p.quote else ""
+        better = f"<div class='better'>{e(p.better_label)}: {e(p.better)}</div>" if p.better else ""
+        return f"<li>{e(p.text)}{said}{better}</li>"
+
+    out.append("<h2>The three things to fix first</h2><ol>" + "".join(point(p) for p in r.top_fixes) + "</ol>")
+    out.append("<h2>Round by round</h2>")
+    for f in r.round_feedback:
+        out.append(f"<h3>{e(f.title)}: {_fmt(f.score)}</h3><p>What went well:</p><ul>")
+        out.extend(f"<li>{e(p.text)}" + (f"<blockquote>{e(p.quote)}</blockquote>" if p.quote else "") + "</li>"
+                   for p in f.went_well)
+        out.append("</ul><p>What to fix:</p><ul>" + "".join(point(p) for p in f.to_fix) + "</ul>")
     out.append("<h2>Competencies</h2>" + _bars(r.competencies))
     out.append("<h2>Leadership Principles</h2>" + _bars(r.lps))
     out.append("<h2>Rounds</h2><table><tr><th>round</th><th>score</th><th>items</th></tr>")
     out.extend(f"<tr><td>{e(x.name)}</td><td>{_fmt(x.score)}</td><td>{x.items}</td></tr>" for x in r.rounds)
     out.append("</table>")
-    for title, points in (("Strengths", r.strengths), ("Development areas", r.development)):
-        out.append(f"<h2>{title}</h2><ul>")
-        out.extend(f"<li>{e(p.text)}" + (f"<blockquote>{e(p.quote)}</blockquote>" if p.quote else "") + "</li>" for p in points)
-        out.append("</ul>")
     out.append("<h2>Question by question</h2>")
     for item in r.items:
         s = item.score
-        out.append(f"<h3>{e(item.round_title)}: {e(item.question)}</h3>")
-        out.append(f"<p>Status: {e(item.status)}; score {_fmt(s.overall if s else None)}{', judge: ' + e(s.judge) if s else ''}{'; LP: ' + e(item.lp) if item.lp else ''}</p>")
-        if s:
-            out.append("<ul>")
-            for c in s.criteria:
-                quotes = "".join(f"<blockquote>{e(q)}</blockquote>" for q in c.evidence)
-                out.append(f"<li><b>{e(c.name)}</b>: {c.score if c.score is not None else 'insufficient evidence'} - {e(c.rationale)}{quotes}</li>")
-            out.append("</ul>")
+        out.append(f"<h3>{e(item.round_title)}{' (' + e(item.lp) + ')' if item.lp else ''}</h3>"
+                   f"<div class='question'>{e(item.question)}</div>")
+        out.append(f"<p>{e(STATUS_TEXT[item.status])}; score {_fmt(s.overall if s else None)}"
+                   f"{' (judge: ' + e(s.judge) + ')' if s else ''}.</p>")
         if s and s.contradictions:
             out.append("<p>What you said, and what is right:</p><ul>" + "".join(
                 f"<li><blockquote>{e(c.quote)}</blockquote>What is right: {e(c.statement)}</li>"
                 for c in s.contradictions) + "</ul>")
-        if item.missed_key_points:
-            out.append("<p>Key points missed:</p><ul>" + "".join(f"<li>{e(k)}</li>" for k in item.missed_key_points) + "</ul>")
-    out.append("<h2>Leadership Principles to prepare stories for</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in r.lps_to_prepare) + "</ul>")
-    out.append("<h2>Practise next</h2><ul>" + "".join(f"<li><code>{e(p.quote or '')}</code> {e(p.text)}</li>" for p in r.next_questions) + "</ul>")
+        if item.missed_key_points and item.status != "not_assessed":
+            out.append("<p>Key points not covered:</p><ul>" + "".join(f"<li>{e(k)}</li>" for k in item.missed_key_points) + "</ul>")
+    out.append("<h2>Leadership Principles to prepare stories for</h2><ul>"
+               + ("".join(f"<li>{e(n)}</li>" for n in r.lps_to_prepare) or "<li>None: every story asked for held up.</li>")
+               + "</ul>")
+    out.append("<h2>Practise next</h2>" + "".join(f"<div class='question'>{e(p.text)}</div>" for p in r.next_questions))
+    notes = [FLAG_TEXT[f] for f in r.flags if f in FLAG_TEXT]
+    if notes:
+        out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+    out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}. Mode: {e(r.mode)}.</p>")
+    if r.tokens:
+        cost = "unknown" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
+        out.append(f"<p>Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
+                   f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {e(cost)}.</p>")
     out.append("</body></html>")
     return "".join(out)

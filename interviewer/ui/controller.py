@@ -137,6 +137,7 @@ class Controller:
         interview = Interview.start(
             self.s, choice.plan_id, choice.role, seed, user=user, difficulty=choice.difficulty,
             lp_focus=choice.lp_focus, bar_raiser=choice.bar_raiser or None, resume_projects=projects,
+            avoid_recent=choice.seed is None,
         )
         interview.set_meta(guess_lp=choice.guess_lp)
         with self._guard:

@@ -200,7 +200,7 @@ class Handlers:
 
     def on_history(self, browser_state: dict[str, Any], request: gr.Request) -> tuple:
         try:
-            h = history(self.services.store, user_of(request, browser_state))
+            h = history(self.services.corpus, self.services.store, user_of(request, browser_state))
         except Exception as exc:  # noqa: BLE001
             return [], gr.update(choices=[]), None, _failure(exc)
         choices = view.resumable(h)

@@ -9,7 +9,7 @@ from typing import Any
 
 from interviewer.interview.state import TurnState
 from interviewer.report.history import History
-from interviewer.report.model import Report
+from interviewer.report.model import Point, Report
 from interviewer.schemas import Turn
 from interviewer.store import LpGuess
 
@@ -92,21 +92,33 @@ def chart_rows(r: Report) -> list[dict[str, Any]]:
             for kind, rated in (("competency", r.competencies), ("LP", r.lps)) for x in rated if x.score is not None]
 
 
-def evidence_markdown(r: Report) -> str:
-    def points(title: str, items: list) -> list[str]:
-        body = [f"- {p.text}" + (f"\n  > \"{p.quote}\"" if p.quote else "") for p in items]
-        return [f"### {title}", "", *(body or ["- None yet."]), ""]
+def _point(p: Point) -> list[str]:
+    lines = [f"- {p.text}"]
+    if p.quote:
+        lines += [f"  > {line}" for line in p.quote.splitlines()]
+    if p.better:
+        lines.append(f"  **{p.better_label}:** {p.better}")
+    return lines
 
-    lines = points("Strengths, in your own words", r.strengths) + points("Development areas", r.development)
-    missed = [(i.round_title, i.question, i.missed_key_points) for i in r.items if i.missed_key_points]
-    lines += ["### Key points you missed", ""]
-    for round_title, question, keys in missed:
-        lines.append(f"**{round_title}**: {question[:140]}{'…' if len(question) > 140 else ''}")
-        lines += [f"- {k}" for k in keys] + [""]
-    if not missed:
-        lines.append("- None.")
-    lines += ["", "### Practise next", ""]
-    lines += [f"- {p.text} (`{p.quote}`)" for p in r.next_questions] or ["- Nothing specific: try a new format."]
+
+def evidence_markdown(r: Report) -> str:
+    lines = ["### The three things to fix first", ""]
+    for p in r.top_fixes:
+        lines += _point(p)
+    lines += ([] if r.top_fixes else ["- Nothing stood out as a gap in what was assessed."]) + [""]
+    for f in r.round_feedback:
+        lines += [f"### {f.title}: {'n/a' if f.score is None else f'{f.score:.2f}'}", "", "**What went well**", ""]
+        for p in f.went_well:
+            lines += [f"- {p.text}", *(f"  > {line}" for line in (p.quote or "").splitlines())]
+        lines += ([] if f.went_well else ["- Nothing stood out yet."]) + ["", "**What to fix**", ""]
+        for p in f.to_fix:
+            lines += _point(p)
+        lines += ([] if f.to_fix else ["- Nothing found."]) + [""]
+    lines += ["### Practise next", ""]
+    for p in r.next_questions:
+        lines += [*(f"> {line}" for line in p.text.strip().splitlines()), ""]
+    if not r.next_questions:
+        lines.append("Nothing specific: try a new format.")
     lines += ["", "### Leadership Principles to prepare stories for", "", ", ".join(r.lps_to_prepare) or "None."]
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from interviewer.interview.engine import Interview, Services
 from interviewer.judge.base import Judge
 from interviewer.judge.rubric import rubric_for_question
 from interviewer.report.build import report_for_session
+from interviewer.report.render import render
 from interviewer.schemas import Action
 from interviewer.speaker.base import Speaker
 from interviewer.store import Store
@@ -90,3 +91,67 @@ def test_a_browser_turn_reads_nothing_back_from_the_store(services, monkeypatch)
                             guess="Ownership"))
     assert screens and reads == []
     assert "Round 1 of" in screens[-1].progress and screens[-1].tally.startswith("LP guesses:")
+
+
+def asked_items(services, interview) -> list[str]:
+    return [t.decision.item_id for t in services.store.turns(interview.session_id)
+            if t.speaker == "interviewer" and t.decision and t.decision.item_id]
+
+
+def test_the_same_seed_asks_the_same_questions_and_no_seed_avoids_recent_ones(services):
+    def first_question(**kw) -> str:
+        interview = Interview.start(services, "ml-breadth", "RS", user="ann", **kw)
+        interview.end()
+        return asked_items(services, interview)[0]
+
+    seeded = [first_question(seed=11) for _ in range(3)]
+    assert len(set(seeded)) == 1  # history avoidance does not apply to a chosen seed
+    fresh = first_question(seed=11, avoid_recent=True)
+    assert fresh != seeded[0]
+
+
+def test_end_leaves_the_open_question_not_assessed_while_non_answers_count_against(services):
+    interview = Interview.start(services, "ml-breadth", "RS", seed=5)
+    interview.respond(good_answer(services, interview))
+    for _ in range(6):  # non-answers until the interviewer moves on to another question
+        before = interview.state.item.item_id
+        interview.respond("I don't know.")
+        if interview.state.item.item_id != before:
+            break
+    interview.end()
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    statuses = [i.status for i in report.items]
+    assert statuses[0] == "answered" and statuses[1] == "no_answer" and statuses[-1] == "not_assessed", statuses
+    counted = [i for i in report.items if i.status != "not_assessed"]
+    assert report.rounds[0].items == len(counted)
+    assert "not assessed" in render(report, "md")
+
+
+def test_history_shows_exactly_the_reports_figures(services, tmp_path):
+    from interviewer.report.history import history
+
+    interview = Interview.start(services, "ml-breadth", "RS", seed=7, user="hist")
+    for _ in range(3):
+        interview.respond(good_answer(services, interview))
+    interview.end()
+    stale = tmp_path / "old.json"
+    stale.write_text('{"recommendation": "Strong No Hire", "overall": 1.0}')
+    services.store.set_meta(interview.session_id, reports={"json": str(stale)})  # a file from an older release
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    (row,) = history(services.corpus, services.store, "hist").sessions
+    assert (row.recommendation, row.overall) == (report.recommendation, report.overall)
+    assert row.overall is not None and row.overall > 1.0
+
+
+def test_the_markdown_report_speaks_to_the_candidate(services):
+    interview = Interview.start(services, "coding", "RS", seed=2)
+    interview.respond("I would loop over the list and keep a dictionary of values I have seen so far.")
+    interview.end()
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    md = render(report, "md")
+    assert "## The three things to fix first" in md and "## Round by round" in md
+    assert all(i.item_id not in md for i in report.items)  # no internal ids
+    assert "Flags:" not in md and "- coverage:" not in md  # no raw flags or criterion dumps
+    question = report.items[0].question
+    if "\n" in question:  # a multi-line question keeps its lines (and its code block)
+        assert all(f"> {line}".rstrip() in md for line in question.strip().splitlines())
