@@ -125,7 +125,7 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
             key_point = q.follow_ups[d.follow_up_index].key_point if q and d.follow_up_index is not None else None
             relevant += key_point is not None and key_point in t.score.key_points_missed
         else:
-            relevant += d.gap in star_gaps(t.score)
+            relevant += d.gap in star_gaps(t.score, t.text)
     return relevant, total
 
 

@@ -39,7 +39,10 @@ _NO_EXAMPLE = re.compile(
     r"\b(can'?t|cannot|can not|couldn'?t|don'?t|do not) (think of|recall|remember|come up with)\b.{0,30}\b(example|time|situation|story|instance|case|one)\b|"
     r"\b(don'?t|do not) have (an?|any) (example|story|situation)|"
     r"\bnever (been in|had|faced|experienced) (that|such|a situation|this)|"
-    r"\bno (example|story|experience) (comes to mind|of that)|nothing comes to mind",
+    r"\bno (example|story|experience) (comes to mind|of that)|nothing comes to mind|"
+    r"\b(don'?t|do not) (really )?have (one|a story like that|anything like that)\b|"
+    r"\bhaven'?t (really )?(had|been in|faced|done) (one|that|such|anything like)|"
+    r"\b(none|no one) (that )?i can think of\b",
     re.I,
 )
 _DONT_KNOW = re.compile(

@@ -16,6 +16,7 @@ from interviewer.corpus.loading import Corpus
 from interviewer.interview.classify import MessageKind
 from interviewer.interview.plans import RoundPlan
 from interviewer.interview.state import InterviewState, ItemState, RoundState
+from interviewer.judge.text import star_parts
 from interviewer.retrieval.lexical import tokenize
 from interviewer.schemas import (
     Action,
@@ -111,21 +112,28 @@ def challenge(score: Score | None, challenged: list[str]) -> tuple[str, str] | N
     return None
 
 
-def star_gaps(score: Score | None) -> list[str]:
+def star_gaps(score: Score | None, answer: str = "") -> list[str]:
+    """What the story lacks, biggest hole first. A part the answer's own words plainly give (cue
+    phrases such as "as a result", "my job was") is never asked for, whatever the classifier read;
+    a story told only as "we" is asked "what did you do?" first."""
     if score is None:
         return list(STAR_ORDER)
-    gaps = set(score.star_missing)
+    given = {p for p, span in star_parts(answer).items() if span is not None} if answer else set()
+    gaps = set(score.star_missing) - given
     by_name = {c.name: c.score for c in score.criteria}
-    if "we_only" in score.flags or (by_name.get("ownership") or 4) <= 2:
+    we_only = "we_only" in score.flags
+    if we_only or (by_name.get("ownership") or 4) <= 2:
         gaps.add("ownership")
     if (by_name.get("specificity") or 4) <= 2:
         gaps.add("specificity")
-    return [g for g in STAR_ORDER if g in gaps]
+    order = ("ownership", *[g for g in STAR_ORDER if g != "ownership"]) if we_only else STAR_ORDER
+    return [g for g in order if g in gaps]
 
 
-def star_follow_up(lp: LeadershipPrinciple, score: Score | None, asked: list[int], used: list[str] = ()) -> tuple[int, str] | None:
+def star_follow_up(lp: LeadershipPrinciple, score: Score | None, asked: list[int], used: list[str] = (),
+                   answer: str = "") -> tuple[int, str] | None:
     """The follow-up for the biggest STAR gap, skipping any asked on this item or in this session."""
-    for gap in star_gaps(score):
+    for gap in star_gaps(score, answer):
         for i, fu in enumerate(lp.follow_ups):
             if fu.gap == gap and i not in asked and f"follow-up:{lp.name}#{i}" not in used:
                 return i, gap
@@ -299,9 +307,10 @@ class Policy:
         item.hints += 1
         gap = None
         q = self.question(item.item_id) if item.kind == "technical" else None
-        if q is not None:
-            open_ = [fu for i, fu in enumerate(q.follow_ups) if i not in item.follow_ups]
-            gap = (open_ or q.follow_ups)[0].gap
+        if q is not None and q.follow_ups:
+            # About what is on the table: the follow-up just asked, else the question's core point.
+            gap = (q.follow_ups[item.follow_ups[-1]] if item.follow_ups
+                   else min(q.follow_ups, key=lambda fu: fu.key_point or 99)).gap
         return Decision(
             action=Action.HINT, reason="candidate said they don't know; a nudge before moving on" if dont_know else "candidate asked for a hint",
             round_index=r, item_id=item.item_id, gap=gap, variant="dont_know" if dont_know else ("behavioral" if gap is None else None),
@@ -375,9 +384,18 @@ class Policy:
 
     def _after_story(self, state: InterviewState, item: ItemState, score: Score | None, now: float) -> Decision:
         lp = self._lps.get(item.lp or "")
+        if score is not None and score.insufficient and not item.follow_ups:
+            # A line or two is not a story yet: asking for its result or its lesson would presume
+            # one. Ask once for the story itself, then treat it as having none.
+            if item.reprompts < MAX_REPROMPTS:
+                item.reprompts += 1
+                return Decision(action=Action.REPROMPT, reason="too short to be a story; asking for one",
+                                round_index=state.round.index, item_id=item.item_id, variant="short_story",
+                                text=item.question)
+            return self._no_example(state, item, now)
         cap = 2 if state.plan.bar_raiser else 1
         if lp is not None and len(item.follow_ups) < cap and not self._budget_over(state, now):
-            found = star_follow_up(lp, score, item.follow_ups, state.used_prompts)
+            found = star_follow_up(lp, score, item.follow_ups, state.used_prompts, " ".join(item.answers))
             if found is not None:
                 index, gap = found
                 item.follow_ups.append(index)

@@ -174,3 +174,38 @@ def test_a_contradiction_is_challenged_once_before_any_gap(corpus):
     assert f'"{quote}"' in d1.text and "why" in d1.text.lower()
     d2 = policy.on_message(state, MessageKind.ANSWER, "answer", score, 2.0)
     assert d2.gap != "contradiction"  # the same contradiction is not challenged twice
+
+
+def test_a_we_only_story_is_asked_what_you_did_first_even_without_a_result(corpus):
+    lp = corpus.lp("Deliver Results")
+    _, gap = star_follow_up(lp, story_score(["result", "learning"], ["we_only"]), [])
+    assert gap == "ownership"
+
+
+def test_a_part_the_story_plainly_gives_is_never_asked_for(corpus):
+    lp = corpus.lp("Deliver Results")
+    told = "We shipped it in May. As a result, churn fell from 8% to 5% within a quarter."
+    _, gap = star_follow_up(lp, story_score(["result", "learning"]), [], answer=told)
+    assert gap == "learning"  # the classifier missed the result; the words "as a result" did not
+
+
+def test_a_line_or_two_gets_asked_for_a_story_not_for_its_result(corpus):
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("behavioral", Role.RS), seed=1)
+    policy.start(state, 0.0)
+    short = story_score(["situation", "task", "action", "result", "learning"], ["insufficient_evidence"])
+    first = policy.on_message(state, MessageKind.ANSWER, "I fixed a bug once.", short, 1.0)
+    assert first.action is Action.REPROMPT and first.variant == "short_story"
+    second = policy.on_message(state, MessageKind.ANSWER, "It was a bug in a job.", short, 2.0)
+    assert second.action in (Action.ALTERNATE, Action.ASK, Action.END) and second.action is not Action.FOLLOW_UP
+
+
+def test_a_hint_is_about_the_follow_up_on_the_table(corpus):
+    policy = Policy(corpus)
+    q = next(q for q in corpus.questions if len(q.follow_ups) >= 2)
+    state = InterviewState(plan=build_plan("ml-breadth", Role.RS), seed=1)
+    policy.start(state, 0.0)
+    state.item.item_id, state.item.question, state.item.kind = q.id, q.question, "technical"
+    state.item.follow_ups = [1]
+    hint = policy.on_message(state, MessageKind.HINT_REQUEST, "/hint", None, 1.0)
+    assert hint.action is Action.HINT and hint.gap == q.follow_ups[1].gap
