@@ -9,6 +9,7 @@ round, follow-up relevance, repeated questions, stuck loops, rounds closed withi
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -118,7 +119,9 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
         if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP or t.score is None:
             continue
         total += 1
-        if d.gap == "contradiction":  # a challenge of a wrong statement the judge quoted
+        if d.gap == "code":  # a code round asking for the code: not a rubric gap
+            total -= 1
+        elif d.gap == "contradiction":  # a challenge of a wrong statement the judge quoted
             relevant += any(c.quote[:40] in d.text for c in t.score.contradictions)
         elif d.item_kind == "technical":
             q = questions.get(d.item_id or "")
@@ -148,3 +151,65 @@ def rounds_within_budget(plan: Plan, turns: list[Turn], grace_s: float = 0.0) ->
         elapsed = said[-1].created_at - started.get(i, said[0].created_at)
         within += len(said) <= budget.max_turns and elapsed <= budget.minutes * 60 + grace_s
     return within, len(per_round)
+
+
+# ---- one count per interviewer bug class (each should be 0) ------------------------------
+
+# A line that claims the candidate said something it cannot know they said.
+PRESUPPOSES = re.compile(r"\b(you said|you mentioned|you described|you told me|as you said|your resume says)\b", re.I)
+NON_ANSWERS = {"no_example", "dont_know", "empty", "gibberish", "echo", "off_topic"}
+
+
+def follow_ups_asking_for_covered(turns: list[Turn], questions: dict[str, Question]) -> int:
+    """Technical follow-ups aimed at a key point the judge had just found covered."""
+    bad = 0
+    for t in turns:
+        d = t.decision
+        if t.speaker == "candidate" and d and d.action is Action.FOLLOW_UP and d.item_kind == "technical" and t.score:
+            q = questions.get(d.item_id or "")
+            if q and d.follow_up_index is not None and q.follow_ups[d.follow_up_index].key_point in t.score.key_points_covered:
+                bad += 1
+    return bad
+
+
+def presupposing_lines(turns: list[Turn]) -> int:
+    """Lines that claim what the candidate said; a challenge quoting their own sentence is not one."""
+    return sum(1 for t in turns if t.speaker == "interviewer" and PRESUPPOSES.search(t.text)
+               and not (t.decision and t.decision.gap == "contradiction"))
+
+
+def wrong_class_follow_ups(turns: list[Turn]) -> int:
+    """Follow-ups after a message that was no answer at all ("I don't have one", empty, gibberish)."""
+    return sum(1 for t in turns if t.speaker == "candidate" and t.decision and t.decision.action is Action.FOLLOW_UP
+               and t.classification in NON_ANSWERS)
+
+
+def duplicate_lps(turns: list[Turn]) -> int:
+    """LP probes and pivots beyond the first for the same LP in one interview."""
+    lps = [t.decision.lp for t in turns if t.speaker == "interviewer" and t.decision and t.decision.lp
+           and t.decision.action in (Action.ASK, Action.PIVOT)]
+    return len(lps) - len(set(lps))
+
+
+def code_rounds_without_code(plan: Plan, turns: list[Turn], runnable: set[str]) -> tuple[int, int]:
+    """(answered runnable questions in coding or SQL rounds that got neither a run nor a request for
+    code, such questions)."""
+    missing = reached = 0
+    for i, r in enumerate(plan.rounds):
+        if r.kind not in (Round.CODING, Round.SQL):
+            continue
+        # Items the candidate answered (a non-answer or a skip is left without asking for code).
+        items = {t.item_id for t in turns if t.round_index == i and t.speaker == "candidate" and t.item_id in runnable
+                 and t.classification == "answer"}
+        for item in items:
+            reached += 1
+            here = [t for t in turns if t.item_id == item or (t.decision and t.decision.item_id == item)]
+            asked = any(t.decision and t.decision.gap == "code" for t in here)
+            ran = any(t.classification == "code_run" for t in here)
+            missing += not (asked or ran)
+    return missing, reached
+
+
+def unassessed_scored(report_items: list) -> int:
+    """Report items the candidate never answered (the interview ended first) that still count."""
+    return sum(1 for i in report_items if i.status == "not_assessed" and i.score is not None)

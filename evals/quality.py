@@ -49,6 +49,13 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "evidence_validity": ("==", 1.0),
     "repeated_questions": ("==", 0),
     "stuck_loops": ("==", 0),
+    # One per interviewer bug class a candidate noticed (issue 13): each must stay at zero.
+    "follow_ups_asking_for_covered": ("==", 0),
+    "presupposing_lines": ("==", 0),
+    "wrong_class_follow_ups": ("==", 0),
+    "duplicate_lps": ("==", 0),
+    "code_rounds_without_code": ("==", 0),
+    "unassessed_scored": ("==", 0),
 }
 
 
@@ -69,6 +76,7 @@ class Result:
     report_ms: float = 0.0
     stuck: bool = False
     plan_model: Plan | None = None
+    unassessed_scored: int = 0
 
 
 class SimClock:
@@ -129,7 +137,8 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
     return Result(plan=plan, role=role, persona=persona.name, seed=seed, session_id=interview.session_id,
                   turns=interview.turns, overall=report.overall or 1.0, recommendation=report.recommendation,
                   turn_ms=turn_ms, model_prompt_tokens=sizes, report_ms=report_ms,
-                  stuck=stuck or m.looped(interview.turns), plan_model=interview.state.plan)
+                  stuck=stuck or m.looped(interview.turns), plan_model=interview.state.plan,
+                  unassessed_scored=m.unassessed_scored(report.items))
 
 
 def make_persona(name: str, services: Services, role: str) -> Persona:
@@ -185,6 +194,8 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         pivots += m.pivots_per_technical_round(plan, r.turns)
     turn_ms = [x for r in results for x in r.turn_ms]
     tokens = [x for r in results for x in r.model_prompt_tokens]
+    runnable = {*services.problems.coding, *services.problems.sql}
+    no_code = [m.code_rounds_without_code(r.plan_model, r.turns, runnable) for r in results]
     out: dict[str, Any] = {
         "interviews": len(results),
         "turns": len(turn_ms),
@@ -200,6 +211,13 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         "follow_ups": follow_ups,
         "repeated_questions": sum(m.repeated_items(r.turns) for r in results),
         "stuck_loops": sum(1 for r in results if r.stuck),
+        "follow_ups_asking_for_covered": sum(m.follow_ups_asking_for_covered(r.turns, questions) for r in results),
+        "presupposing_lines": sum(m.presupposing_lines(r.turns) for r in results),
+        "wrong_class_follow_ups": sum(m.wrong_class_follow_ups(r.turns) for r in results),
+        "duplicate_lps": sum(m.duplicate_lps(r.turns) for r in results),
+        "code_rounds_without_code": sum(missing for missing, _ in no_code),
+        "code_rounds": sum(reached for _, reached in no_code),
+        "unassessed_scored": sum(r.unassessed_scored for r in results),
         "rounds_within_budget": within / rounds if rounds else None,
         "turn_ms_p50": percentile(turn_ms, 50),
         "turn_ms_p95": percentile(turn_ms, 95),
@@ -241,6 +259,14 @@ def markdown(s: dict[str, Any]) -> str:
         ("Interviewer", "repeated questions", s["repeated_questions"], "repeated_questions"),
         ("Interviewer", "stuck loops", s["stuck_loops"], "stuck_loops"),
         ("Interviewer", "rounds closed within budget (turns and simulated minutes)", s["rounds_within_budget"], None),
+        ("Interviewer", "follow-ups asking for a point already covered", s["follow_ups_asking_for_covered"],
+         "follow_ups_asking_for_covered"),
+        ("Interviewer", "lines claiming what the candidate said", s["presupposing_lines"], "presupposing_lines"),
+        ("Interviewer", "follow-ups after a non-answer", s["wrong_class_follow_ups"], "wrong_class_follow_ups"),
+        ("Interviewer", "an LP probed twice in one interview", s["duplicate_lps"], "duplicate_lps"),
+        ("Interviewer", f"code rounds with no run and no request for code ({s['code_rounds']} rounds)",
+         s["code_rounds_without_code"], "code_rounds_without_code"),
+        ("Report", "unanswered questions scored", s["unassessed_scored"], "unassessed_scored"),
         ("Cost and speed", "engine overhead per turn p50 (ms)", s["turn_ms_p50"], None),
         ("Cost and speed", "engine overhead per turn p95 (ms)", s["turn_ms_p95"], None),
         ("Cost and speed", "prompt tokens per model call, mean", s["prompt_tokens_mean"], None),

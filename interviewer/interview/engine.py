@@ -76,7 +76,7 @@ class Services:
     make_speaker: Callable[[int, ModelClient | None], Speaker] | None = None
 
     def __post_init__(self) -> None:
-        self.policy = Policy(self.corpus)
+        self.policy = Policy(self.corpus, lambda: {*self.problems.coding, *self.problems.sql})
         self.vocabulary = corpus_vocabulary(self.corpus)
         self._problems: ProblemSet | None = None
         self._problems_lock = threading.Lock()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable, Collection
 from typing import Literal
 
 from interviewer.corpus.loading import Corpus
@@ -35,6 +36,9 @@ MAX_REPROMPTS = 1
 MAX_HINTS = 1
 MAX_CHALLENGES = 1  # per question
 CHALLENGE_QUOTE = 160
+CODE_ROUNDS = (Round.CODING, Round.SQL)
+ASK_FOR_CODE = ("Before we go further, write it as code and run it against the tests: the Run button in the browser, "
+                "or /run FILE in the terminal. Then talk me through it.")
 # Order in which STAR gaps are probed: a story without a result is the biggest hole.
 STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "learning", "task")
 
@@ -47,9 +51,13 @@ def _rng(state: InterviewState, salt: str) -> random.Random:
     return random.Random(f"{state.seed}:{state.round.index}:{len(state.asked)}:{salt}")
 
 
-def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> Question | None:
+def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan,
+                  runnable: Collection[str] = ()) -> Question | None:
+    """`runnable`: questions with hidden tests; a coding or SQL round asks only those while any are left."""
     role = state.plan.role
     pool = [q for q in corpus.questions if q.round == plan.kind and q.id not in state.asked]
+    if plan.kind in CODE_ROUNDS:
+        pool = [q for q in pool if q.id in runnable] or pool
     pool = [q for q in pool if role in q.roles] or pool
     pool = [q for q in pool if q.id not in state.avoid] or pool
     if plan.tags:
@@ -155,13 +163,22 @@ def match_clarification(question: Question, message: str) -> str | None:
 
 
 class Policy:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, runnable: Callable[[], Collection[str]] = tuple):
+        """`runnable` lists the questions with hidden tests (loaded only when a code round needs it)."""
         self.corpus = corpus
+        self._runnable_source = runnable
+        self._runnable: frozenset[str] | None = None
         self._questions = {q.id: q for q in corpus.questions}
         self._lps = {lp.name: lp for lp in corpus.lps}
 
     def lp(self, name: str) -> LeadershipPrinciple:
         return self._lps[name]
+
+    @property
+    def runnable(self) -> frozenset[str]:
+        if self._runnable is None:
+            self._runnable = frozenset(self._runnable_source())
+        return self._runnable
 
     def question(self, item_id: str) -> Question | None:
         return self._questions.get(item_id)
@@ -213,7 +230,7 @@ class Policy:
             kind: Literal["technical", "lp_probe", "pivot"] = "lp_probe"
             lp_name: str | None = lp.name
         else:
-            q = pick_question(state, self.corpus, plan)
+            q = pick_question(state, self.corpus, plan, self.runnable if plan.kind in CODE_ROUNDS else ())
             if q is None:
                 return None
             item_id, text, lp_name, kind = q.id, q.question, None, "technical"
@@ -336,6 +353,13 @@ class Policy:
         if q is None:
             return self._next_item(state, now, f"unknown question {item.item_id}")
         pivot_due = self._pivot_due(state, now)
+        if state.round_plan.kind in CODE_ROUNDS and q.id in self.runnable and item.run is None and not item.code_asked:
+            # A coding round is about code: before any follow-up or pivot, ask for it to be run.
+            item.code_asked = True
+            return Decision(
+                action=Action.FOLLOW_UP, reason="code round: no run yet; asking for the code",
+                round_index=r, item_id=q.id, item_kind="technical", gap="code", text=ASK_FOR_CODE,
+            )
         found = challenge(score, item.challenged) if len(item.challenged) < MAX_CHALLENGES else None
         if found is not None and not self._budget_over(state, now):
             quote, text = found
@@ -355,13 +379,18 @@ class Policy:
                     action=Action.FOLLOW_UP, reason=f"biggest gap: key point {fu.key_point} ({fu.gap}) not covered",
                     round_index=r, item_id=q.id, item_kind="technical", text=fu.text, gap=fu.gap, follow_up_index=index,
                 )
-        if pivot_due:
-            return self._pivot(state, q, "mid-discussion")
+        if pivot_due and (pivot := self._pivot(state, q, "mid-discussion")) is not None:
+            return pivot
         why = "no uncovered key point left to probe" if len(item.follow_ups) < state.plan.follow_up_cap else "follow-up cap reached"
         return self._next_item(state, now, f"{q.id} done: {why}")
 
-    def _pivot(self, state: InterviewState, q: Question, why: str) -> Decision:
-        lp = self.lp(q.pivot.lps[0])
+    def _pivot(self, state: InterviewState, q: Question, why: str) -> Decision | None:
+        """Into the first of the question's LPs not probed yet in this interview; None when each
+        was (an LP is probed once per interview, as one loop's interviewers split them)."""
+        fresh = [name for name in q.pivot.lps if name not in state.lps_probed]
+        if not fresh:
+            return None
+        lp = self.lp(fresh[0])
         pivot_id = f"{q.id}.pivot"
         state.item = ItemState(item_id=pivot_id, kind="pivot", question=q.pivot.question, lp=lp.name, parent_id=q.id)
         state.round.pivots += 1
@@ -379,7 +408,9 @@ class Policy:
         q = self.question(item.item_id) if item.kind == "technical" else None
         last = state.round.main_items >= state.round_plan.questions or self._budget_over(state, now)
         if q is not None and last and self._pivot_due(state, now):
-            return self._pivot(state, q, f"before the round closes ({reason})")
+            pivot = self._pivot(state, q, f"before the round closes ({reason})")
+            if pivot is not None:
+                return pivot
         return self._next_item(state, now, reason)
 
     def _after_story(self, state: InterviewState, item: ItemState, score: Score | None, now: float) -> Decision:

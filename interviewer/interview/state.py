@@ -28,6 +28,7 @@ class ItemState(BaseModel):
     run: RunRecord | None = None  # the best run of the candidate's code or query on this question
     discussion: Score | None = None  # the judge's score of what was said, before code results are added
     complexity_asked: bool = False
+    code_asked: bool = False  # a code round asked for the code to be run
     challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
 
 

@@ -58,7 +58,9 @@ def _mean(values: list[float]) -> float | None:
 def recommend(competencies: list[Rated], lps: list[Rated], flags: set[str]) -> tuple[str, float | None]:
     scored = [c.score for c in competencies if c.score is not None]
     lp_scores = [l.score for l in lps if l.score is not None]
-    overall = _mean(scored)
+    # A behavioural drill has no technical competency: its LPs carry the verdict (a row of
+    # non-answers is then a low score, not "not enough evidence").
+    overall = _mean(scored) if scored else _mean(lp_scores)
     if overall is None:
         return "Not enough evidence", None
     if "injection_attempt" in flags or overall < 2.0:

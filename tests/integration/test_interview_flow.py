@@ -63,8 +63,10 @@ def test_no_question_is_ever_repeated(runs):
                  and t.decision.action in (Action.ASK, Action.PIVOT)]
         assert len(asked) == len(set(asked)), key
         # Questions, follow-ups, pivots and alternative scenarios are never said twice.
+        # (The request to run the code is procedure, like a hint, and may come once per coding question.)
         texts = [t.decision.text for t in run.turns if t.speaker == "interviewer" and t.decision
-                 and t.decision.action in (Action.ASK, Action.FOLLOW_UP, Action.PIVOT, Action.ALTERNATE)]
+                 and t.decision.action in (Action.ASK, Action.FOLLOW_UP, Action.PIVOT, Action.ALTERNATE)
+                 and t.decision.gap != "code"]
         repeated = [t for t, n in Counter(texts).items() if n > 1]
         assert not repeated, f"{key}: the interviewer asked the same thing twice: {repeated}"
 
@@ -84,6 +86,11 @@ def test_follow_ups_target_a_gap_the_judge_found(runs, services):
         for t in run.turns:
             d = t.decision
             if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP:
+                continue
+            if d.gap == "code":  # a coding question answered in words: the code is asked for, once
+                assert d.item_id in services.policy.runnable and sum(
+                    1 for x in run.turns if x.speaker == "candidate" and x.decision and x.decision.gap == "code"
+                    and x.item_id == d.item_id) == 1, key
                 continue
             if d.gap == "contradiction":
                 assert any(c.quote[:40] in d.text for c in t.score.contradictions), key

@@ -209,3 +209,26 @@ def test_a_hint_is_about_the_follow_up_on_the_table(corpus):
     state.item.follow_ups = [1]
     hint = policy.on_message(state, MessageKind.HINT_REQUEST, "/hint", None, 1.0)
     assert hint.action is Action.HINT and hint.gap == q.follow_ups[1].gap
+
+
+def test_a_pivot_never_probes_an_lp_twice(corpus):
+    policy = Policy(corpus)
+    q = next(q for q in corpus.questions if len(q.pivot.lps) >= 2)
+    state = InterviewState(plan=build_plan("ml-breadth", Role.RS), seed=1)
+    state.lps_probed = [q.pivot.lps[0]]
+    assert policy._pivot(state, q, "t").lp == q.pivot.lps[1]
+    state.lps_probed = list(q.pivot.lps)
+    assert policy._pivot(state, q, "t") is None
+
+
+def test_a_coding_round_asks_a_runnable_question_and_asks_for_the_code(corpus):
+    coding = [q for q in corpus.questions if q.round is Round.CODING]
+    runnable = {coding[0].id}
+    policy = Policy(corpus, lambda: runnable)
+    state = InterviewState(plan=build_plan("coding", Role.RS), seed=3)
+    first = policy.start(state, 0.0)
+    assert first.item_id == coding[0].id
+    reply = policy.on_message(state, MessageKind.ANSWER, "I would sort and sweep.", tech_score([1], [], 2.0), 1.0)
+    assert reply.action is Action.FOLLOW_UP and reply.gap == "code"
+    again = policy.on_message(state, MessageKind.ANSWER, "Still words, no code.", tech_score([1], [], 2.0), 2.0)
+    assert again.gap != "code"  # asked once
