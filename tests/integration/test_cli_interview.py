@@ -118,11 +118,29 @@ def test_run_in_the_terminal_chat_runs_the_file_against_the_hidden_tests(indexed
     solution = tmp_path / "two_sum.py"
     solution.write_text(problem["reference"], encoding="utf-8")
     script = f"/run {solution}\n/run {tmp_path / 'missing.py'}\n/end\n"
-    # Seed 2 opens the coding drill with two-sum.
-    result = runner.invoke(app, ["chat", "--plan", "coding", "--seed", "2", "--user", "runner"], input=script)
+    seed = seed_opening_with("cod-two-sum", "coding")
+    result = runner.invoke(app, ["chat", "--plan", "coding", "--seed", str(seed), "--user", "runner"], input=script)
     assert result.exit_code == 0, result.stderr
     assert "Run: passed: All 15 tests passed" in result.stdout
     assert "time and space complexity" in result.stdout
     # Square brackets in questions and code are text, not console markup.
     assert "nums[i] + nums[j] == target" in " ".join(result.stdout.split())
     assert "missing.py is not a file" in " ".join(result.stderr.split())
+
+
+def seed_opening_with(item_id: str, plan_id: str) -> int:
+    """A seed whose interview opens with this question (a chosen seed always asks the same ones)."""
+    from interviewer.config import Settings
+    from interviewer.corpus.loading import load_with_extras
+    from interviewer.interview.plans import build_plan
+    from interviewer.interview.policy import Policy
+    from interviewer.interview.state import InterviewState
+    from interviewer.runner import load_problems
+
+    settings = Settings.from_env(env={})
+    problems = load_problems(settings.corpus_dir)
+    policy = Policy(load_with_extras(settings.corpus_dir, []), lambda: {*problems.coding, *problems.sql})
+    for seed in range(500):
+        if policy.start(InterviewState(plan=build_plan(plan_id, "RS"), seed=seed), 0.0).item_id == item_id:
+            return seed
+    raise AssertionError(f"no seed opens {plan_id} with {item_id}")
