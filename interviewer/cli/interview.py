@@ -126,6 +126,9 @@ def _verdict(services, interview) -> None:  # noqa: ANN001
     report = report_for_session(services.corpus, services.store, interview.session_id)
     overall = "n/a" if report.overall is None else f"{report.overall:.2f} / 4"
     out.print(f"[bold]Interview over. Recommendation: {escape(report.recommendation)}[/bold] (overall {overall}).")
+    if report.debrief is not None:
+        votes = ", ".join(f"{a.interviewer} {a.vote or 'not assessed'}" for a in report.debrief.assessments)
+        out.print(f"Debrief: {report.debrief.decision} ({votes}).", highlight=False, markup=False)
     if report.top_fixes:
         out.print("[bold]Fix these first:[/bold]")
     for n, p in enumerate(report.top_fixes, start=1):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from interviewer.corpus.loading import Corpus
 from interviewer.interview.state import InterviewState
 from interviewer.report import feedback
+from interviewer.report.debrief import debrief
 from interviewer.report.model import ItemResult, Point, Rated, Report, RoundFeedback
 from interviewer.schemas import Round, Turn
 from interviewer.store import Store
@@ -176,6 +177,7 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
         recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
         top_fixes=development[:3], round_feedback=round_feedback,
+        debrief=debrief(state.plan.id, rounds, round_feedback, items),
         items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),
     )
 

@@ -45,6 +45,34 @@ class RoundFeedback(BaseModel):
     to_fix: list[Point]
 
 
+Vote = Literal["Strong Hire", "Inclined", "Not Inclined", "Strong No Hire"]
+HIRE_VOTES = ("Strong Hire", "Inclined")
+DEBRIEF_RULE = (
+    "Each interviewer votes from their round's score (3.5 or more Strong Hire, 2.75 Inclined, 2.0 Not Inclined, "
+    "below that Strong No Hire). The decision is positive only if nobody votes Strong No Hire, at least half the "
+    "votes are Inclined or Strong Hire, and the Bar Raiser votes Inclined or Strong Hire: the Bar Raiser can stop "
+    "a hire alone."
+)
+
+
+class Assessment(BaseModel):
+    round_title: str
+    interviewer: str  # "Interviewer 2" or "Bar Raiser"
+    vote: Vote | None  # None: nothing in the round could be assessed
+    score: float | None
+    lps_assessed: list[str]
+    strengths: list[Point]
+    concerns: list[Point]
+
+
+class Debrief(BaseModel):
+    assessments: list[Assessment]
+    decision: str  # "Hire" / "No hire", or for a screen "Advance to the loop" / "Do not advance"
+    positive: bool
+    reasons: list[str]
+    rule: str = DEBRIEF_RULE
+
+
 class Report(BaseModel):
     session_id: str
     plan_title: str
@@ -62,6 +90,7 @@ class Report(BaseModel):
     development: list[Point]
     top_fixes: list[Point] = []  # the three most valuable things to practise
     round_feedback: list[RoundFeedback] = []
+    debrief: Debrief | None = None  # a loop's or a screen's; drills have none
     items: list[ItemResult]
     lps_to_prepare: list[str]
     next_questions: list[Point]

@@ -62,6 +62,7 @@ def to_markdown(r: Report) -> str:
         lines += [f"> {r.offline_judge_note}", ""]
     if r.summary:
         lines += ["## Feedback", "", r.summary, ""]
+    lines += _debrief_md(r)
     lines += ["## The three things to fix first", ""]
     for n, p in enumerate(r.top_fixes, start=1):
         lines += _point_md(p, f"{n}.")
@@ -108,6 +109,17 @@ def to_markdown(r: Report) -> str:
         lines += [f"Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
                   f"{r.tokens.get('completion_tokens', 0)} completion tokens; estimated cost {cost}.", ""]
     return "\n".join(lines)
+
+
+def _debrief_md(r: Report) -> list[str]:
+    d = r.debrief
+    if d is None:
+        return []
+    lines = [f"## Debrief: **{d.decision}**", ""] + [f"- {reason}" for reason in d.reasons] + [""]
+    lines += ["| interviewer | round | vote | score | LPs assessed |", "|---|---|---|---|---|"]
+    lines += [f"| {a.interviewer} | {a.round_title} | {a.vote or 'not assessed'} | {_fmt(a.score)} | "
+              f"{', '.join(a.lps_assessed) or '-'} |" for a in d.assessments]
+    return [*lines, "", f"Rule: {d.rule}", ""]
 
 
 def _coverage(r: Report) -> str:
@@ -158,6 +170,13 @@ def to_html(r: Report) -> str:
         better = f"<div class='better'>{e(p.better_label)}: {e(p.better)}</div>" if p.better else ""
         return f"<li>{e(p.text)}{said}{better}</li>"
 
+    if r.debrief is not None:
+        d = r.debrief
+        out.append(f"<h2>Debrief: {e(d.decision)}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in d.reasons) + "</ul>")
+        out.append("<table><tr><th>interviewer</th><th>round</th><th>vote</th><th>score</th><th>LPs assessed</th></tr>"
+                   + "".join(f"<tr><td>{e(a.interviewer)}</td><td>{e(a.round_title)}</td><td>{e(a.vote or 'not assessed')}"
+                             f"</td><td>{_fmt(a.score)}</td><td>{e(', '.join(a.lps_assessed) or '-')}</td></tr>"
+                             for a in d.assessments) + f"</table><p><small>Rule: {e(d.rule)}</small></p>")
     out.append("<h2>The three things to fix first</h2><ol>" + "".join(point(p) for p in r.top_fixes) + "</ol>")
     out.append("<h2>Round by round</h2>")
     for f in r.round_feedback:

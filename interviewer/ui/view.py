@@ -102,7 +102,13 @@ def _point(p: Point) -> list[str]:
 
 
 def evidence_markdown(r: Report) -> str:
-    lines = ["### The three things to fix first", ""]
+    lines: list[str] = []
+    if r.debrief is not None:
+        d = r.debrief
+        lines += [f"### Debrief: {d.decision}", "", *(f"- {x}" for x in d.reasons), ""]
+        lines += ["| interviewer | round | vote |", "|---|---|---|"]
+        lines += [f"| {a.interviewer} | {a.round_title} | {a.vote or 'not assessed'} |" for a in d.assessments] + [""]
+    lines += ["### The three things to fix first", ""]
     for p in r.top_fixes:
         lines += _point(p)
     lines += ([] if r.top_fixes else ["- Nothing stood out as a gap in what was assessed."]) + [""]

@@ -54,6 +54,10 @@ def test_a_whole_interview_runs_on_the_fakes_without_any_model(services, monkeyp
     assert scores and {s.judge for s in scores} == {FAKE_JUDGE}
     row = services.store.session(interview.session_id)
     assert row.meta.judge == FAKE_JUDGE and row.meta.speaker == "fake-speaker"
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    assert report.debrief is not None and report.debrief.decision in ("Advance to the loop", "Do not advance")
+    assert [a.interviewer for a in report.debrief.assessments] == ["Screener"]
+    assert f"## Debrief: **{report.debrief.decision}**" in render(report, "md")
 
 
 def test_the_report_ranks_a_good_candidate_above_a_silent_one(services):
