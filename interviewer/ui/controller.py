@@ -74,8 +74,9 @@ class Screen(BaseModel):
     runnable: bool = False  # the current question has hidden tests or a reference query
     code_template: str | None = None  # a fresh code pane for a question just asked; None keeps what is there
     lp_guess_open: bool = False  # the current item probes an LP and guessing is on
-    tally: str = ""
-    notice: str = ""
+    tally: str = ""  # the LP guesses so far, under the latest reveal
+    notice: str = ""  # a problem to show (the app shows it in red); never a result
+    keep_guess: bool = False  # a guess was given with a message that was not an answer: it stays for the answer
 
 
 class Controller:
@@ -178,8 +179,10 @@ class Controller:
             except BaseException:
                 self._forget(session_id)
                 raise
-            notice = self._record_guess(interview, asked, guess)
-            yield self._screen(interview, notice=notice)
+            reveal = self._record_guess(interview, asked, guess)
+            item = interview.state.item
+            keep = bool(guess and not reveal and asked and item is not None and item.item_id == asked[0])
+            yield self._screen(interview, reveal=reveal, keep_guess=keep)
             if interview.finished:
                 self._forget(session_id)
 
@@ -244,7 +247,8 @@ class Controller:
 
     # ---- what the screen shows ----------------------------------------------------------------
 
-    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "") -> Screen:
+    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "",
+                reveal: str = "", keep_guess: bool = False) -> Screen:
         """The screen from the interview alone: nothing is read from the store."""
         meta = interview.meta
         guesses = meta.lp_guesses
@@ -266,6 +270,7 @@ class Controller:
             code_template=code_template(self.s, item.item_id, language) if just_asked and item and language else None,
             lp_guess_open=bool(meta.guess_lp and item and item.kind in ("lp_probe", "pivot")
                                and item.item_id not in guessed and not state.finished),
-            tally=view.tally(guesses) if meta.guess_lp else "",
+            tally=((f"{reveal}  \n" if reveal else "") + view.tally(guesses)) if meta.guess_lp else "",
             notice=notice,
+            keep_guess=keep_guess,
         )

@@ -151,7 +151,8 @@ class Handlers:
             yield (*[gr.update()] * (SCREEN_OUTPUTS - 2), _failure(exc), gr.update(), gr.update(), gr.update())
             return
         if last is not None:
-            yield (*screen_out(last, browser_state), "", None)
+            # The answer box empties; the LP guess too, unless the message was not the answer yet.
+            yield (*screen_out(last, browser_state), "", gr.update() if last.keep_guess else None)
 
     def on_send(self, browser_state, text, guess_v, request: gr.Request):  # noqa: ANN001, ANN202
         yield from self.streamed(browser_state, request,

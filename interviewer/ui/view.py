@@ -17,7 +17,7 @@ _COMMAND_LABELS = {"/hint": "(asked for a hint)", "/skip": "(skipped)", "/end": 
 
 
 def guess_line(guess: LpGuess) -> str:
-    mark = "right" if guess.correct else f"not quite: you guessed {guess.guess}"
+    mark = "✅ right" if guess.correct else f"❌ not quite: you guessed {guess.guess}"
     return f"That probe was about **{guess.actual}** ({mark})."
 
 

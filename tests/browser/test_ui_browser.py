@@ -81,7 +81,9 @@ def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811
     send(page, STORY)
     from playwright.sync_api import expect
 
-    expect(page.locator("#tally")).to_have_text("LP guesses: 1 of 1 right.", timeout=30_000)
+    expect(page.locator("#tally")).to_contain_text("LP guesses: 1 of 1 right.", timeout=30_000)
+    expect(page.locator("#tally")).to_contain_text(f"That probe was about {actual} (✅ right)")
+    expect(page.locator("#notice")).not_to_contain_text("right")  # a result never shows as a problem
     expect(page.locator("#chat")).to_contain_text(f"That probe was about {actual}")
     send(page, "The result was a 13 point recall gain, and churn fell by 4% the next quarter; I owned the fix.")
     send(page, "I would add the checks earlier next time and write them up for other teams.")

@@ -62,9 +62,10 @@ def test_lp_guesses_are_revealed_after_the_answer_and_tallied(ctl, services):
     # A clarifying question does not use up the guess.
     final, _ = last(ctl.send("u2", screen.session_id, "Could you clarify what kind of situation you mean?", actual))
     assert services.store.session(screen.session_id).meta.lp_guesses == []
+    assert final.keep_guess  # the app keeps the guess selected for the real answer
     final, _ = last(ctl.send("u2", screen.session_id, STORY, actual))
-    assert final.notice == f"That probe was about **{actual}** (right)."
-    assert final.tally == "LP guesses: 1 of 1 right."
+    assert final.notice == "" and not final.keep_guess  # a result is not a problem: never in the red notice
+    assert final.tally == f"That probe was about **{actual}** (✅ right).  \nLP guesses: 1 of 1 right."
     assert any(m.get("metadata") == {"title": "Which LP was this?"} for m in final.messages)
     # Follow-ups on the same probe keep the first guess.
     while ctl._live[screen.session_id].state.item.lp == actual and not final.finished:
@@ -72,8 +73,8 @@ def test_lp_guesses_are_revealed_after_the_answer_and_tallied(ctl, services):
     now = ctl._live[screen.session_id].state.item.lp
     wrong = "Frugality" if now != "Frugality" else "Ownership"
     final, _ = last(ctl.send("u2", screen.session_id, STORY, wrong))
-    assert final.tally == "LP guesses: 1 of 2 right."
-    assert f"you guessed {wrong}" in final.notice
+    assert final.tally.endswith("LP guesses: 1 of 2 right.")
+    assert f"you guessed {wrong}" in final.tally and final.notice == ""
 
 
 def test_guessing_can_be_switched_off(ctl):

@@ -27,7 +27,7 @@ def test_messages_put_each_lp_reveal_right_after_the_answer_it_followed():
     guesses = [LpGuess(item_id="ownership.probe-1", turn=1, guess="Ownership", actual="Ownership", correct=True)]
     msgs = view.messages(turns, guesses)
     assert [m["role"] for m in msgs] == ["assistant", "user", "assistant", "assistant", "user"]
-    assert msgs[2]["content"] == "That probe was about **Ownership** (right)."
+    assert msgs[2]["content"] == "That probe was about **Ownership** (✅ right)."
     assert msgs[2]["metadata"] == {"title": "Which LP was this?"}
     assert msgs[4]["content"] == "(skipped)"
 
@@ -38,7 +38,7 @@ def test_tally_and_guess_line():
                for i, ok in enumerate((True, False, True))]
     assert view.tally(guesses) == "LP guesses: 2 of 3 right."
     wrong = LpGuess(item_id="x", turn=1, guess="Frugality", actual="Dive Deep", correct=False)
-    assert view.guess_line(wrong) == "That probe was about **Dive Deep** (not quite: you guessed Frugality)."
+    assert view.guess_line(wrong) == "That probe was about **Dive Deep** (❌ not quite: you guessed Frugality)."
 
 
 def test_progress_shows_round_question_and_time_against_budget():
