@@ -89,12 +89,17 @@ def strengths(item: ItemResult) -> list[tuple[float, Point]]:
 
 
 def ranked(pairs: list[tuple[float, Point]], limit: int) -> list[Point]:
-    """Highest value first; one point per text, so one gap is not listed twice."""
+    """Highest value first; one point per text and one per quoted sentence, so neither a gap nor
+    a sentence of the candidate's is listed twice."""
     seen: set[str] = set()
+    quoted: set[str] = set()
     out: list[Point] = []
     for _, p in sorted(pairs, key=lambda x: -x[0]):
         key = f"{p.text}|{p.better}"
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
+        if key in seen or (p.quote and p.quote in quoted):
+            continue
+        seen.add(key)
+        if p.quote:
+            quoted.add(p.quote)
+        out.append(p)
     return out[:limit]

@@ -55,3 +55,13 @@ def test_strengths_quote_the_candidate_and_one_gap_is_listed_once():
 def test_short_labels_cut_at_a_word():
     assert short("A" * 10) == "A" * 10
     assert short("word " * 30).endswith("...") and len(short("word " * 30)) <= 73
+
+
+def test_one_sentence_is_not_quoted_for_two_strengths():
+    said = "I rebuilt the join myself and added validation checks."
+    good = Score(overall=3.5, kind="behavioral", judge="offline",
+                 criteria=[Criterion(name="ownership", score=4, rationale="x", evidence=[said]),
+                           Criterion(name="star_structure", score=4, rationale="x", evidence=[said]),
+                           Criterion(name="specificity", score=3, rationale="x", evidence=["Recall rose from 0.61 to 0.74."])])
+    points = ranked(strengths(item(good, kind="lp_probe")), 5)
+    assert [p.quote for p in points] == [said, "Recall rose from 0.61 to 0.74."]
