@@ -177,7 +177,7 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
         recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
         top_fixes=development[:3], round_feedback=round_feedback,
-        debrief=debrief(state.plan.id, rounds, round_feedback, items),
+        debrief=debrief(state.plan.id, rounds, round_feedback, items, len(state.plan.rounds)),
         items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),
     )
 

@@ -35,18 +35,21 @@ def bar_raiser_round(plan_id: str, rounds: int) -> int | None:
     return None
 
 
-def debrief(plan_id: str, rounds: list[Rated], feedback: list[RoundFeedback], items: list[ItemResult]) -> Debrief | None:
+def debrief(plan_id: str, rounds: list[Rated], feedback: list[RoundFeedback], items: list[ItemResult],
+            planned_rounds: int | None = None) -> Debrief | None:
+    """`rounds` are the rounds that were assessed (by index in their ids); `planned_rounds` how many
+    the plan has, so the Bar Raiser's round is the plan's, not the last one reached."""
     if plan_id not in ("loop", "bar-raiser", "phone-screen", "recruiter-screen"):
         return None  # a drill
     if plan_id in ("phone-screen", "recruiter-screen"):
         return _screen(rounds, feedback, items)
-    br = bar_raiser_round(plan_id, len(rounds))
+    br = bar_raiser_round(plan_id, planned_rounds or len(rounds))
     assessments = []
-    for n, (rated, fb) in enumerate(zip(rounds, feedback, strict=True)):
+    for rated, fb in zip(rounds, feedback, strict=True):
         index = int(rated.id)
         lps = sorted({i.lp for i in items if i.round_index == index and i.lp and i.status != "not_assessed"})
         assessments.append(Assessment(
-            round_title=rated.name, interviewer="Bar Raiser" if index == br else f"Interviewer {n + 1}",
+            round_title=rated.name, interviewer="Bar Raiser" if index == br else f"Interviewer {index + 1}",
             vote=vote(rated.score), score=rated.score, lps_assessed=lps, strengths=fb.went_well, concerns=fb.to_fix,
         ))
     votes = [a.vote for a in assessments if a.vote is not None]
@@ -63,6 +66,9 @@ def debrief(plan_id: str, rounds: list[Rated], feedback: list[RoundFeedback], it
     raiser = next((a for a in assessments if a.interviewer == "Bar Raiser"), None)
     if raiser is not None and raiser.vote is not None and raiser.vote not in HIRE_VOTES:
         reasons.append(f"The Bar Raiser votes {raiser.vote} and does not support a hire.")
+    if br is not None and raiser is None:
+        reasons.append("The Bar Raiser's round was not reached: a loop is not decided without the Bar Raiser.")
+        return Debrief(assessments=assessments, decision="No decision", positive=False, reasons=reasons)
     positive = not reasons
     if positive:
         reasons.append(f"{inclined} of {len(votes)} votes are Inclined or Strong Hire, none Strong No Hire"

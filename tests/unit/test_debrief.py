@@ -37,3 +37,10 @@ def test_a_screen_advances_or_not_and_a_drill_has_no_debrief():
     assert debrief("phone-screen", *rounds(2.1, 2.2, 3.1), []).decision == "Do not advance"
     assert debrief("ml-breadth", *rounds(3.0), []) is None
     assert debrief("loop", *rounds(None, None), []).decision == "No decision"
+
+
+def test_the_bar_raiser_is_the_plans_last_round_not_the_last_one_reached():
+    rated, feedback = rounds(1.5)  # the loop ended after its first round
+    d = debrief("loop", rated, feedback, [], planned_rounds=6)
+    assert [a.interviewer for a in d.assessments] == ["Interviewer 1"] and d.decision == "No decision"
+    assert any("Bar Raiser's round was not reached" in r for r in d.reasons)
