@@ -208,11 +208,11 @@ class Interview:
             plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
             avoid=services.store.recent_items(user) if avoid_recent else [], resume_projects=resume_projects or [],
         )
-        speaker = services.speaker(seed)
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
-                                                   meta=SessionMeta(speaker=speaker.name, judge=services.judge.name))
+                                                   meta=SessionMeta(judge=services.judge.name))
         row = services.store.session(session_id)
         interview = cls(services, session_id, user, state, [], row.meta, row.created_at)
+        interview.set_meta(speaker=interview.speaker.name)  # the speaker is built once, by the interview
         decision = services.policy.start(state, services.clock())
         opening = interview.speaker.opening(plan.title, plan.minutes)
         first = interview.speaker.say(decision, 0, state.round_plan.title, after=None)

@@ -17,7 +17,7 @@ from interviewer.report import feedback
 from interviewer.report.debrief import debrief
 from interviewer.report.model import ItemResult, Point, Rated, Report, RoundFeedback
 from interviewer.schemas import Round, Turn
-from interviewer.store import Store
+from interviewer.store import SessionRow, Store
 
 ROUND_COMPETENCY: dict[Round, str] = {
     Round.ML_BREADTH: "scientific_breadth",
@@ -219,11 +219,15 @@ def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewSta
 
 def report_for_session(corpus: Corpus, store: Store, session_id: str) -> Report:
     """The report of any stored session, finished or not, with the model's usage and summary."""
+    return report_of(corpus, store.session(session_id), store.turns(session_id))
+
+
+def report_of(corpus: Corpus, row: SessionRow, turns: list[Turn]) -> Report:
+    """The report of a stored session already read (History reads each session once)."""
     from interviewer.llm import estimated_cost
 
-    row = store.session(session_id)
     state = InterviewState.model_validate_json(row.state_json)
-    report = build_report(corpus, session_id, state, store.turns(session_id))
+    report = build_report(corpus, row.id, state, turns)
     if row.meta.summary:
         report = report.model_copy(update={"summary": row.meta.summary})
     usage = row.meta.usage.model_dump() if row.meta.usage else None

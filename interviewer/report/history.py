@@ -11,8 +11,9 @@ import logging
 from pydantic import BaseModel
 
 from interviewer.corpus.loading import Corpus
-from interviewer.report.build import report_for_session
+from interviewer.report.build import report_of
 from interviewer.retrieval.lexical import tokenize
+from interviewer.schemas import Turn
 from interviewer.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,8 @@ def reused_stories(stories: list[Story], threshold: float = REUSE_THRESHOLD) -> 
     return found
 
 
-def stories_of(store: Store, session_id: str) -> list[Story]:
+def stories_of(turns: list[Turn], session_id: str) -> list[Story]:
     """The candidate's answers to LP probes and pivots, one story per item."""
-    turns = store.turns(session_id)
     lp_of: dict[str, str] = {}
     for t in turns:
         d = t.decision
@@ -109,10 +109,11 @@ def history(corpus: Corpus, store: Store, user: str, limit: int = 50) -> History
     stories: list[Story] = []
     finished = 0
     for row in sorted(rows, key=lambda r: r.created_at):
-        report = report_for_session(corpus, store, row.id) if row.status == "finished" else None
+        turns = store.turns(row.id)
+        report = report_of(corpus, row, turns) if row.status == "finished" else None
         summaries.append(SessionSummary(
             id=row.id, plan_id=row.plan_id, role=row.role, status=row.status, created_at=row.created_at,
-            turns=len(store.turns(row.id)), recommendation=report.recommendation if report else None,
+            turns=len(turns), recommendation=report.recommendation if report else None,
             overall=report.overall if report else None,
         ))
         if report:
@@ -122,7 +123,7 @@ def history(corpus: Corpus, store: Store, user: str, limit: int = 50) -> History
                     if rated.score is not None:
                         trend.append(TrendPoint(session=finished, session_id=row.id, kind=kind, name=rated.name,
                                                 score=rated.score))
-        stories.extend(stories_of(store, row.id))
+        stories.extend(stories_of(turns, row.id))
     counts: dict[str, int] = {}
     for s in stories:
         counts[s.lp] = counts.get(s.lp, 0) + 1

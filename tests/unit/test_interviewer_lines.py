@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from evals.metrics import PRESUPPOSES
 from interviewer.config import Settings
 from interviewer.interview.plans import PLAN_IDS, build_plan
 from interviewer.schemas import Action, Decision, Role
@@ -12,8 +13,6 @@ from interviewer.speaker.template import TemplateSpeaker
 
 AFTER = (None, "answer", "skip", "dont_know", "no_example", "clarifying_question", "off_topic", "empty")
 TURNS = range(12)  # enough turns to draw every alternative of every phrase
-# Claims about the answer that a template or a corpus follow-up cannot know to be true.
-PRESUPPOSES = re.compile(r"\b(you said|you mentioned|you described|you told me|as you said|your resume says)\b", re.I)
 
 
 def decisions(corpus) -> list[tuple[Decision, str]]:
