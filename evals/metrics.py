@@ -132,25 +132,22 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
     return relevant, total
 
 
-def rounds_within_budget(plan: Plan, turns: list[Turn], grace_s: float = 0.0) -> tuple[int, int]:
-    """(rounds that kept to their turn budget and, within one answer's grace, their minutes; rounds reached).
-
-    The policy checks time after each answer, so a round may run over by the answer in progress.
-    """
-    per_round: dict[int, list[Turn]] = {}
+def rounds_within_budget(plan: Plan, round_seconds: list[float], turns: list[Turn], grace_s: float = 0.0) -> tuple[int, int]:
+    """(rounds that kept to their turn cap and, within one answer's grace, their minutes of
+    interview time; rounds reached). The policy checks time after each answer, so a round may
+    run over by the answer in progress."""
+    said: dict[int, int] = {}
     for t in turns:
         if t.speaker == "candidate" and t.classification != "code_run":
-            per_round.setdefault(t.round_index, []).append(t)
-    started = {}
-    for t in turns:
-        if t.speaker == "interviewer" and t.decision is not None and t.decision.round_index not in started:
-            started[t.decision.round_index] = t.created_at
-    within = 0
-    for i, said in per_round.items():
-        budget = plan.rounds[i]
-        elapsed = said[-1].created_at - started.get(i, said[0].created_at)
-        within += len(said) <= budget.max_turns and elapsed <= budget.minutes * 60 + grace_s
-    return within, len(per_round)
+            said[t.round_index] = said.get(t.round_index, 0) + 1
+    within = sum(said.get(i, 0) <= plan.rounds[i].max_turns and used <= plan.rounds[i].minutes * 60 + grace_s
+                 for i, used in enumerate(round_seconds))
+    return within, len(round_seconds)
+
+
+def length_against_plan(plan: Plan, round_seconds: list[float]) -> float:
+    """Interview time used over the plan's minutes: 1.0 is exactly as long as the opening promised."""
+    return sum(round_seconds) / (plan.minutes * 60)
 
 
 # ---- one count per interviewer bug class (each should be 0) ------------------------------
@@ -185,9 +182,10 @@ def wrong_class_follow_ups(turns: list[Turn]) -> int:
 
 
 def duplicate_lps(turns: list[Turn]) -> int:
-    """LP probes and pivots beyond the first for the same LP in one interview."""
+    """LP probes and pivots beyond the first for the same LP in one interview, unless announced
+    (a Bar Raiser coming back to one on purpose says so)."""
     lps = [t.decision.lp for t in turns if t.speaker == "interviewer" and t.decision and t.decision.lp
-           and t.decision.action in (Action.ASK, Action.PIVOT)]
+           and t.decision.action in (Action.ASK, Action.PIVOT) and t.decision.variant != "revisit"]
     return len(lps) - len(set(lps))
 
 

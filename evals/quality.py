@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as m
-from evals.personas import PERSONAS, Persona, targets
+from evals.personas import PERSONAS, FromRubric, Persona, reply, targets
 from evals.simulate import asked_now
 from evals.statistics import percentile
 from interviewer.config import Settings
@@ -56,6 +56,7 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "duplicate_lps": ("==", 0),
     "code_rounds_without_code": ("==", 0),
     "unassessed_scored": ("==", 0),
+    "length_within_20pct": ("==", 1.0),
 }
 
 
@@ -77,6 +78,7 @@ class Result:
     stuck: bool = False
     plan_model: Plan | None = None
     unassessed_scored: int = 0
+    round_seconds: list[float] = field(default_factory=list)  # interview time per round
 
 
 class SimClock:
@@ -100,7 +102,8 @@ def eval_corpus(corpus: Corpus) -> Corpus:
     """The questions the answer bank can answer, and every LP."""
     bank = targets(behavioral=False)
     return Corpus(questions=[q for q in corpus.questions if q.id in bank], lps=corpus.lps,
-                  competencies=corpus.competencies, reports=corpus.reports)
+                  competencies=corpus.competencies, reports=corpus.reports, interviewers=corpus.interviewers,
+                  panel_answers=corpus.panel_answers)
 
 
 def _model_seconds(interview: Interview) -> float:
@@ -108,7 +111,13 @@ def _model_seconds(interview: Interview) -> float:
     return sum(c.usage.seconds for c in clients)
 
 
-def run_one(services: Services, persona: Persona, plan: str, role: str, seed: int) -> Result:
+WRITES_CODE = ("strong", "average")  # personas that, asked for code, run a correct solution
+
+
+def run_one(services: Services, persona: Persona | FromRubric, plan: str, role: str, seed: int,
+            write_code: bool = False) -> Result:
+    """One simulated interview. `write_code`: when the interviewer asks for code, a persona in
+    WRITES_CODE runs the problem's reference solution (as a candidate who solved it would)."""
     clock = services.clock if isinstance(services.clock, SimClock) else None
     if clock is not None:
         clock.start()
@@ -120,7 +129,13 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
         if interview.finished:
             stuck = False
             break
-        message = persona.answer(asked_now(services, interview))
+        last = interview.turns[-1].decision if interview.turns else None
+        if write_code and persona.name in WRITES_CODE and last is not None and last.gap == "code":
+            problem = services.problem_for(last.item_id or "")
+            if problem is not None:
+                interview.run_code(problem.reference)
+                continue
+        message = reply(persona, asked_now(services, interview))
         if clock is not None:
             clock.advance(message)
         model_before = _model_seconds(interview)
@@ -138,6 +153,7 @@ def run_one(services: Services, persona: Persona, plan: str, role: str, seed: in
                   turns=interview.turns, overall=report.overall or 1.0, recommendation=report.recommendation,
                   turn_ms=turn_ms, model_prompt_tokens=sizes, report_ms=report_ms,
                   stuck=stuck or m.looped(interview.turns), plan_model=interview.state.plan,
+                  round_seconds=list(interview.state.round_seconds),
                   unassessed_scored=m.unassessed_scored(report.items))
 
 
@@ -189,7 +205,7 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         rel, fu = m.follow_up_relevance(r.turns, questions)
         relevant, follow_ups = relevant + rel, follow_ups + fu
         plan = r.plan_model
-        w, n = m.rounds_within_budget(plan, r.turns, grace_s=TURN_MAX_S)
+        w, n = m.rounds_within_budget(plan, r.round_seconds, r.turns, grace_s=TURN_MAX_S)
         within, rounds = within + w, rounds + n
         pivots += m.pivots_per_technical_round(plan, r.turns)
     turn_ms = [x for r in results for x in r.turn_ms]
@@ -228,9 +244,13 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
                            "recommendations": dict(sorted(Counter(r.recommendation for r in results if r.persona == p).items()))}
                        for p, v in sorted(by_persona.items())},
     }
-    out["thresholds"] = {name: {"rule": f"{op} {bound}", "value": out[name], "pass": _passes(out[name], op, bound)}
-                         for name, (op, bound) in THRESHOLDS.items()}
+    out["thresholds"] = thresholds(out)
     return out
+
+
+def thresholds(summary: dict[str, Any]) -> dict[str, Any]:
+    return {name: {"rule": f"{op} {bound}", "value": summary.get(name), "pass": _passes(summary.get(name), op, bound)}
+            for name, (op, bound) in THRESHOLDS.items()}
 
 
 def _passes(value: Any, op: str, bound: float) -> bool | None:
@@ -258,7 +278,10 @@ def markdown(s: dict[str, Any]) -> str:
         ("Interviewer", f"follow-up relevance ({s['follow_ups']} follow-ups)", s["follow_up_relevance"], None),
         ("Interviewer", "repeated questions", s["repeated_questions"], "repeated_questions"),
         ("Interviewer", "stuck loops", s["stuck_loops"], "stuck_loops"),
-        ("Interviewer", "rounds closed within budget (turns and simulated minutes)", s["rounds_within_budget"], None),
+        ("Interviewer", "rounds closed within budget (turns and interview minutes)", s["rounds_within_budget"], None),
+        ("Interviewer", "whole loops lasting their stated length within 20% (length pass)", s["length_within_20pct"],
+         "length_within_20pct"),
+        ("Interviewer", "interview time over the stated length, mean (length pass)", s.get("length_against_plan"), None),
         ("Interviewer", "follow-ups asking for a point already covered", s["follow_ups_asking_for_covered"],
          "follow_ups_asking_for_covered"),
         ("Interviewer", "lines claiming what the candidate said", s["presupposing_lines"], "presupposing_lines"),
@@ -308,8 +331,44 @@ def build_services(settings: Settings) -> Services:
     return services
 
 
+LENGTH_PLANS = ("loop:RS", "loop:DS")
+LENGTH_PERSONAS = ("strong", "average", "weak")
+
+
+def run_lengths(settings: Settings, plans: list[str], personas: list[str], seed: int, workers: int) -> list[Result]:
+    """Whole interviews on the whole corpus (the quality pass keeps to the questions the answer
+    bank covers, too few to fill a loop), with answers from the rubric where the bank has none
+    and code run when asked: how long each interview runs against what its opening promised."""
+    services = Services.from_settings(settings)
+    services.clock = SimClock()
+    key_points = {q.id: q.key_points for q in services.corpus.questions}
+    jobs = [(p.split(":")[0], (p.split(":") + ["RS"])[1].upper(), name) for p in plans for name in personas]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(lambda j: run_one(services, FromRubric(PERSONAS[j[2]](), key_points), j[0], j[1], seed,
+                                                 write_code=True), job) for job in jobs]
+        return [f.result() for f in futures]
+
+
+def length_summary(results: list[Result]) -> dict[str, Any]:
+    ratios = {f"{r.plan}:{r.role}:{r.persona}": round(m.length_against_plan(r.plan_model, r.round_seconds), 3)
+              for r in results}
+    within, rounds = 0, 0
+    for r in results:
+        w, n = m.rounds_within_budget(r.plan_model, r.round_seconds, r.turns, grace_s=TURN_MAX_S)
+        within, rounds = within + w, rounds + n
+    return {
+        "length_within_20pct": m.mean([float(abs(v - 1) <= 0.2) for v in ratios.values()]),
+        "length_against_plan": m.mean(list(ratios.values())),
+        "length_by_interview": ratios,
+        "length_rounds_within_budget": within / rounds if rounds else None,
+        "length_stuck": sum(1 for r in results if r.stuck),
+    }
+
+
 def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, workers: int = 2,
-             out: Path | None = None, settings: Settings | None = None, with_calibration: bool = True) -> tuple[dict, str]:
+             out: Path | None = None, settings: Settings | None = None, with_calibration: bool = True,
+             length_plans: list[str] | tuple[str, ...] = LENGTH_PLANS,
+             length_personas: list[str] | tuple[str, ...] = LENGTH_PERSONAS) -> tuple[dict, str]:
     """Run the eval in a throw-away data directory; returns (metrics, Markdown table)."""
     unknown = [p for p in personas if p not in PERSONAS]
     if unknown:
@@ -320,6 +379,10 @@ def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, w
         services.warm_up()
         results = run_all(services, plans, personas, n, seed, workers)
         summary = summarise(services, results, with_calibration)
+        lengths = run_lengths(services.settings, list(length_plans), list(length_personas), seed, workers) \
+            if length_plans else []
+        summary.update(length_summary(lengths) if lengths else {"length_within_20pct": None})
+        summary["thresholds"] = thresholds(summary)
         table = markdown(summary)
         if out is not None:
             save(results, summary, table, out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from evals.personas import Asked, Persona
+from evals.personas import Asked, Persona, reply
 from interviewer.interview.engine import Interview, Services
 from interviewer.schemas import Turn
 
@@ -35,7 +35,8 @@ def asked_now(services: Services, interview: Interview) -> Asked:
         lp_id = item.item_id.split(".")[0]
     elif item.kind == "pivot" and item.lp:
         lp_id = services.corpus.lp(item.lp).id
-    return Asked(kind=item.kind, item_id=item.item_id, lp_id=lp_id, question=item.question, turn_in_item=len(item.answers))
+    return Asked(kind=item.kind, item_id=item.item_id, lp_id=lp_id, question=item.question, turn_in_item=len(item.answers),
+                 questions_asked=interview.state.round.candidate_questions)
 
 
 def run_interview(services: Services, persona: Persona, plan: str, role: str, seed: int, user: str | None = None) -> Run:
@@ -44,7 +45,7 @@ def run_interview(services: Services, persona: Persona, plan: str, role: str, se
     for _ in range(MAX_TURNS):
         if interview.finished:
             return run
-        message = persona.answer(asked_now(services, interview))
+        message = reply(persona, asked_now(services, interview))
         start = time.perf_counter()
         interview.respond(message)
         run.latencies_ms.append((time.perf_counter() - start) * 1000)

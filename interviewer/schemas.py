@@ -272,6 +272,36 @@ class CandidateReport(_Strict):
 # ---- scoring ------------------------------------------------------------------------------
 
 
+class Interviewer(_Strict):
+    """One member of the simulated panel: who introduces a round and answers the candidate's questions."""
+
+    id: Text
+    name: Text
+    title: Text
+    roles: list[Role] = Field(min_length=1)
+    team: Text = Field(description="the team, as said after 'on the ... team'")
+    works_on: Text = Field(description="what the team builds, as said after 'we work on'")
+    rounds: list[Round] = Field(default_factory=list, description="round kinds this person runs; empty: any")
+    bar_raiser: bool = False
+
+
+class PanelAnswer(_Strict):
+    """A short answer to a question candidates ask at the end of a round ("what questions do you
+    have for me?"), in the interviewer's voice; `{team}` and `{works_on}` name the speaker's team."""
+
+    id: Text
+    asks: list[Text] = Field(min_length=2, description="ways candidates phrase the question")
+    answer: Text
+
+    @field_validator("answer")
+    @classmethod
+    def _slots(cls, value: str) -> str:
+        unknown = set(re.findall(r"{(\w*)}", value)) - {"team", "works_on"}
+        if unknown:
+            raise ValueError(f"unknown slot(s) {', '.join(sorted(unknown))}; only {{team}} and {{works_on}} are filled")
+        return value
+
+
 class Criterion(BaseModel):
     """One scored aspect of an answer. `score` is None when there was too little to judge."""
 
@@ -320,7 +350,23 @@ class Action(str, Enum):
     ALTERNATE = "alternate"  # another scenario for the same LP after "no example"
     REPROMPT = "reprompt"
     CODE_RESULT = "code_result"  # the candidate ran code or a query: report the run, ask for the complexity
+    INVITE_QUESTIONS = "invite_questions"  # the round is at time: "what questions do you have for me?"
+    ANSWER_QUESTION = "answer_question"  # a brief answer to the candidate's question, from the panel's answers
     END = "end"
+
+
+class Introduction(BaseModel):
+    """Who runs the round that starts, and what it covers: said before its first question."""
+
+    name: str
+    title: str
+    team: str
+    works_on: str
+    round_title: str
+    covers: str
+    minutes: int
+    bar_raiser: bool = False
+    whole_interview: bool = False  # one interviewer runs every round (a screen, a drill)
 
 
 class Decision(BaseModel):
@@ -339,6 +385,7 @@ class Decision(BaseModel):
     variant: str | None = None  # which phrasing, e.g. "echo" for a re-prompt, "exhausted" for a hint
     closed_item: bool = False  # the previous item is finished
     project: str | None = None  # a project from the candidate's resume that the deep-dive question is about
+    introduction: Introduction | None = None  # a new interviewer introduces themselves and the round
 
 
 class Turn(BaseModel):

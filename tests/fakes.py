@@ -47,9 +47,7 @@ class FakeJudge:
             relevance=1.0 if on_topic else 0.0,
         )
 
-    @property
-    def ready(self) -> bool:
-        return True
+    ready = True  # a test sets it False to see the app while the judge warms up
 
     def warm_up(self, rubric_texts: Sequence[str], cache_file: Path | None = None,
                 stop: threading.Event | None = None) -> int:

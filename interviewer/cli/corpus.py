@@ -55,7 +55,8 @@ def corpus_validate(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(
         f"[green]OK[/green]: {len(corpus.questions)} questions, {len(corpus.lps)} Leadership Principles, "
-        f"{len(corpus.competencies)} rubric competencies, {len(corpus.reports)} candidate reports "
+        f"{len(corpus.competencies)} rubric competencies, {len(corpus.reports)} candidate reports, "
+        f"{len(corpus.interviewers)} interviewers and {len(corpus.panel_answers)} answers to candidates' questions "
         f"in {len(corpus.files)} files."
     )
     if contrast is not None:
@@ -72,6 +73,8 @@ def corpus_counts(corpus: Corpus) -> dict[str, Any]:
             "lp_probes": sum(len(lp.probes) for lp in corpus.lps),
             "competencies": len(corpus.competencies),
             "candidate_reports": len(corpus.reports),
+            "interviewers": len(corpus.interviewers),
+            "panel_answers": len(corpus.panel_answers),
         },
         "by_round": dict(sorted(Counter(q.round.value for q in questions).items())),
         "by_role": dict(sorted(Counter(r.value for q in questions for r in q.roles).items())),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import random
 import sys
@@ -73,7 +72,7 @@ def chat(
     else:
         interview = Interview.start(
             services, plan, role.upper(), seed if seed is not None else random.randrange(1_000_000),
-            user=user or getpass.getuser(), difficulty=difficulty, lp_focus=lp, bar_raiser=bar_raiser or None,
+            user=user or services.settings.os_user, difficulty=difficulty, lp_focus=lp, bar_raiser=bar_raiser or None,
             avoid_recent=seed is None,
         )
     services.warm_up_in_background()  # the model loads while the candidate reads the first question

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ValidationError
 from interviewer.schemas import (
     CandidateReport,
     Competency,
+    Interviewer,
     LeadershipPrinciple,
+    PanelAnswer,
     Question,
 )
 
@@ -66,7 +68,13 @@ class Corpus:
     lps: list[LeadershipPrinciple] = field(default_factory=list)
     competencies: list[Competency] = field(default_factory=list)
     reports: list[CandidateReport] = field(default_factory=list)
+    interviewers: list[Interviewer] = field(default_factory=list)
+    panel_answers: list[PanelAnswer] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+
+    def items(self) -> list[BaseModel]:
+        """Every item with an id, of every kind."""
+        return [*self.questions, *self.lps, *self.competencies, *self.reports, *self.interviewers, *self.panel_answers]
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -200,6 +208,13 @@ def _load_yaml_file(file: Path, corpus: Corpus, problems: list[CorpusProblem]) -
             c = validate_located(Competency, item, file, yaml_node_at(node, ("competencies", i))[0], problems)
             if c is not None:
                 corpus.competencies.append(c)  # type: ignore[arg-type]
+    elif isinstance(data, dict) and ("interviewers" in data or "answers" in data):
+        for key, model, into in (("interviewers", Interviewer, corpus.interviewers),
+                                 ("answers", PanelAnswer, corpus.panel_answers)):
+            for i, item in enumerate(data.get(key) or []):
+                found = validate_located(model, item, file, yaml_node_at(node, (key, i))[0], problems)
+                if found is not None:
+                    into.append(found)  # type: ignore[arg-type]
     elif isinstance(data, dict) and "probes" in data:
         lp = validate_located(LeadershipPrinciple, data, file, node, problems)
         if lp is not None:
@@ -209,7 +224,7 @@ def _load_yaml_file(file: Path, corpus: Corpus, problems: list[CorpusProblem]) -
             CorpusProblem(
                 file, 1, None, None,
                 "not a corpus file: expected a top-level `questions:` list, a `competencies:` list, "
-                "or a Leadership Principle with `probes:`",
+                "`interviewers:` or `answers:` (the panel), or a Leadership Principle with `probes:`",
             )
         )
 
@@ -262,7 +277,7 @@ def corpus_files(root: Path) -> list[Path]:
 
 def _check_cross_references(corpus: Corpus, problems: list[CorpusProblem], sources: dict[str, Path]) -> None:
     seen: dict[str, Path] = {}
-    for item in [*corpus.questions, *corpus.lps, *corpus.competencies, *corpus.reports]:
+    for item in corpus.items():
         file = sources[id(item)]
         if item.id in seen:
             problems.append(CorpusProblem(file, None, item.id, "id", f"duplicate id, already defined in {seen[item.id]}"))
@@ -287,12 +302,12 @@ def load_corpus(roots: list[Path]) -> Corpus:
             problems.append(CorpusProblem(root, None, None, None, "no such file or directory"))
             continue
         for file in corpus_files(root):
-            before = {id(x) for x in [*corpus.questions, *corpus.lps, *corpus.competencies, *corpus.reports]}
+            before = {id(x) for x in corpus.items()}
             if file.suffix == ".md":
                 _load_report(file, corpus, problems)
             else:
                 _load_yaml_file(file, corpus, problems)
-            for item in [*corpus.questions, *corpus.lps, *corpus.competencies, *corpus.reports]:
+            for item in corpus.items():
                 if id(item) not in before:
                     sources[id(item)] = file
             corpus.files.append(file)

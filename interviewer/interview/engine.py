@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.interview.classify import MessageKind, classify
+from interviewer.interview.clock import turn_seconds
+from interviewer.interview.panel import is_question
 from interviewer.interview.plans import build_plan
 from interviewer.interview.policy import Policy
 from interviewer.interview.state import InterviewState, TurnState, turn_state
@@ -80,6 +82,7 @@ class Services:
         self.vocabulary = corpus_vocabulary(self.corpus)
         self._problems: ProblemSet | None = None
         self._problems_lock = threading.Lock()
+        self.warm_stage = "not started"
 
     @property
     def problems(self) -> ProblemSet:
@@ -139,8 +142,24 @@ class Services:
         """Load the model and the rubric embeddings (from the data directory when unchanged)."""
         from interviewer.judge.rubric import rubric_texts
 
-        return self.judge.warm_up(rubric_texts(self.corpus), self.settings.home / "cache" / "rubric-embeddings.npz",
-                                  stop)
+        self.warm_stage = "loading"
+        try:
+            return self.judge.warm_up(rubric_texts(self.corpus),
+                                      self.settings.home / "cache" / "rubric-embeddings.npz", stop)
+        except BaseException:
+            self.warm_stage = "failed"
+            raise
+
+    def warm_status(self) -> str:
+        """For the screen: "ready" once the judge's models are in (rubrics not embedded yet are
+        embedded when first needed, in milliseconds); else what the warm-up is doing."""
+        if self.judge.ready:
+            return "ready"
+        if self.warm_stage == "failed":
+            return "the warm-up failed; your first answer loads the judge's models instead (10-20 s)"
+        if self.warm_stage == "loading":
+            return "loading the judge's models, which takes 10-20 s after a start; answers are scored once it is done"
+        return "not loaded yet; your first answer loads the judge's models (10-20 s)"
 
     def warm_up_in_background(self) -> threading.Thread:
         """Warm up while the candidate reads; stopped and joined at exit, because a thread still
@@ -238,7 +257,7 @@ class Interview:
     def turn_state(self) -> TurnState:
         """Where the interview stands now (the screen's progress panel)."""
         last = next((t.score for t in reversed(self.turns) if t.score is not None), None)
-        return turn_state(self.session_id, self.state, self.s.clock(), self.created_at, last.flags if last else [])
+        return turn_state(self.session_id, self.state, last.flags if last else [])
 
     def set_meta(self, **values: object) -> None:
         """Store session meta (store.SessionMeta's fields) and keep this interview's copy in step."""
@@ -260,9 +279,10 @@ class Interview:
             raise RuntimeError("this interview has ended; start a new one or open the report")
         item = self.state.item
         assert item is not None
+        self._charge(message)
         kind = classify(message, item.question, behavioral=item.kind != "technical", vocabulary=self.s.vocabulary)
         score: Score | None = None
-        if kind is MessageKind.ANSWER:
+        if kind is MessageKind.ANSWER and item.kind != "questions":
             score = self.judge.score(self._rubric(), "\n".join([*item.answers, message]))
             if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers and item.run is None:
                 kind, score = MessageKind.OFF_TOPIC, None
@@ -271,12 +291,23 @@ class Interview:
                 score = self._with_code(item, [*item.answers, message])
             else:
                 item.discussion = score
+        label = kind.value
+        if item.kind == "questions" and kind is not MessageKind.END:
+            # The candidate's questions to the interviewer are not answers: nothing was judged.
+            label = "candidate_question" if is_question(message) else "no_more_questions"
         answered_in = self.state.round.index
         decision = self.s.policy.on_message(self.state, kind, message, score, self.s.clock())
         # The candidate's turn, its score and the decision are on disk before we speak.
-        self._commit([self._turn("candidate", message, item_id=item.item_id, classification=kind.value,
+        self._commit([self._turn("candidate", message, item_id=item.item_id, classification=label,
                                  decision=decision, score=score, round_index=answered_in)])
-        yield from self._speak(decision, kind.value)
+        yield from self._speak(decision, label)
+
+    def _charge(self, message: str, code: bool = False) -> None:
+        """Add this exchange's interview time (interview/clock.py) to the round and the interview."""
+        last = next((t for t in reversed(self.turns) if t.speaker == "interviewer"), None)
+        gap = self.s.clock() - last.created_at if last is not None else None
+        seconds = turn_seconds(last.text if last else "", message, gap, code=code)
+        self.state.charge(seconds)
 
     # ---- code and queries ------------------------------------------------------------------
 
@@ -302,6 +333,7 @@ class Interview:
         else:
             result, language = run_sql(problem, source, self.s.problems.schemas_dir), "sql"
             passed, total = int(result.status == "correct"), 1
+        self._charge(source, code=item.run is None)  # a re-run after a fix is quicker than the first version
         runs = item.run.runs + 1 if item.run else 1
         record = RunRecord(language=language, status=result.status, passed=passed, total=total, runs=runs, source=source)
         # The best run counts, as an interviewer remembers the version that worked.

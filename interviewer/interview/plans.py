@@ -1,7 +1,9 @@
 """Interview formats: rounds, budgets and role mixes, mirroring the real process.
 
-A plan is data: which rounds, how many questions each, how many LP probes are woven in, and
-the turn and time budget of every round. The policy walks through it.
+A plan is data: which rounds, how many LP probes are woven in, and the time and turn budget of
+every round. A round asks questions until its time is used (interview time, interview/clock.py),
+keeping a few minutes for the candidate's own questions; `questions` is what the time usually
+holds, for the progress panel. The policy walks through it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ from interviewer.schemas import Role, Round
 class RoundPlan(BaseModel):
     kind: Round
     title: str
-    questions: int = Field(ge=1, description="main questions (technical) or LP probes (behavioural)")
-    max_turns: int = Field(ge=1, description="candidate turns before the round closes")
+    questions: int = Field(ge=1, description="main questions (technical) or LP probes (behavioural) the time usually holds")
+    max_turns: int = Field(ge=1, description="candidate turns before the round closes, whatever the time")
     minutes: int = Field(ge=1)
     pivots: int = Field(default=1, ge=0, description="LP probes woven into a technical round")
     tags: list[str] = Field(default_factory=list, description="prefer items with these seed tags")
+
+
+def bar_raiser_round(plan_id: str, rounds: int) -> int | None:
+    """Which round the Bar Raiser runs: the Bar Raiser format's first round (they run all of it),
+    a loop's last round; screens and drills have none."""
+    if plan_id == "bar-raiser":
+        return 0
+    if plan_id == "loop":
+        return rounds - 1
+    return None
 
 
 class Plan(BaseModel):
@@ -28,6 +40,19 @@ class Plan(BaseModel):
     rounds: list[RoundPlan]
     bar_raiser: bool = False
     follow_up_cap: int = 2
+    one_interviewer: bool = True  # a screen or a drill; a loop has an interviewer per round
+
+    @property
+    def bar_raiser_round(self) -> int | None:
+        return bar_raiser_round(self.id, len(self.rounds))
+
+    def introduces(self, round_index: int) -> bool:
+        """Whether a new interviewer introduces themselves when this round starts."""
+        return round_index == 0 or not self.one_interviewer
+
+    def invites_questions(self, round_index: int) -> bool:
+        """Whether this round ends with "what questions do you have for me?"."""
+        return round_index == len(self.rounds) - 1 or not self.one_interviewer
 
     @property
     def minutes(self) -> int:
@@ -35,13 +60,13 @@ class Plan(BaseModel):
 
 
 def _tech(kind: Round, title: str, questions: int = 2, minutes: int = 15, pivots: int = 1, tags: list[str] | None = None) -> RoundPlan:
-    # Each question may take the answer, up to the follow-up cap, a pivot and its follow-up.
-    return RoundPlan(kind=kind, title=title, questions=questions, max_turns=questions * 4 + pivots * 2,
+    # The turn cap is a safety net: interview time closes a round long before two turns a minute.
+    return RoundPlan(kind=kind, title=title, questions=questions, max_turns=minutes * 2,
                      minutes=minutes, pivots=pivots, tags=tags or [])
 
 
 def _lp(questions: int, minutes: int, tags: list[str] | None = None, title: str = "Leadership Principles") -> RoundPlan:
-    return RoundPlan(kind=Round.BEHAVIORAL, title=title, questions=questions, max_turns=questions * 3,
+    return RoundPlan(kind=Round.BEHAVIORAL, title=title, questions=questions, max_turns=minutes * 2,
                      minutes=minutes, pivots=0, tags=tags or [])
 
 
@@ -72,22 +97,22 @@ def _phone(role: Role, seed: int = 0) -> list[RoundPlan]:
 def _loop(role: Role, seed: int = 0) -> list[RoundPlan]:
     if role is Role.DS:
         return [
-            _tech(Round.SQL, "SQL and data manipulation", 2, 25),
-            _tech(Round.PYTHON_DATA, "Python data stack and coding", 1, 20),
-            _tech(Round.ML_BREADTH, "ML breadth", 3, 25),
-            _tech(Round.STATS, "Statistics and experimentation", 2, 25),
-            _tech(Round.PROJECT_DEEP_DIVE, "Project deep dive", 1, 25),
-            _tech(Round.SCIENCE_APPLICATION, "Science application", 1, 25),
+            _tech(Round.SQL, "SQL and data manipulation", 2, 25, 2),
+            _tech(Round.PYTHON_DATA, "Python data stack and coding", 1, 20, 2),
+            _tech(Round.ML_BREADTH, "ML breadth", 4, 25, 2),
+            _tech(Round.STATS, "Statistics and experimentation", 3, 25, 2),
+            _tech(Round.PROJECT_DEEP_DIVE, "Project deep dive", 2, 25, 2),
+            _tech(Round.SCIENCE_APPLICATION, "Science application", 2, 25, 2),
         ]
     return [
-        _tech(Round.CODING, "Coding", 1, 25),
-        _tech(Round.ML_BREADTH, "ML breadth", 3, 25),
-        _tech(Round.ML_DEPTH, "ML depth", 2, 25),
-        _tech(Round.PROJECT_DEEP_DIVE, "Research deep dive", 1, 25),
-        _tech(Round.SCIENCE_APPLICATION, "Science application", 1, 25),
+        _tech(Round.CODING, "Coding", 2, 25, 2),
+        _tech(Round.ML_BREADTH, "ML breadth", 4, 25, 2),
+        _tech(Round.ML_DEPTH, "ML depth", 3, 25, 2),
+        _tech(Round.PROJECT_DEEP_DIVE, "Research deep dive", 2, 25, 2),
+        _tech(Round.SCIENCE_APPLICATION, "Science application", 2, 25, 2),
         # The last loop round is system design or causal inference, as in real loops.
-        _tech(Round.SYSTEM_DESIGN, "ML system design", 1, 25) if seed % 2 == 0
-        else _tech(Round.CAUSAL, "Causal inference", 1, 25),
+        _tech(Round.SYSTEM_DESIGN, "ML system design", 2, 25, 2) if seed % 2 == 0
+        else _tech(Round.CAUSAL, "Causal inference", 2, 25, 2),
     ]
 
 
@@ -100,6 +125,21 @@ def _bar_raiser(role: Role, seed: int = 0) -> list[RoundPlan]:
         _tech(Round.SQL, "SQL aggregation", 1, 10, 1, ["process.bar_raiser.sql_aggregation"]),
     ]
 
+
+# What a round covers, as its interviewer says when introducing it.
+COVERS: dict[Round, str] = {
+    Round.ML_BREADTH: "a spread of machine-learning fundamentals, a few minutes on each",
+    Round.ML_DEPTH: "one or two areas of machine learning in depth, down to the maths and the trade-offs",
+    Round.STATS: "statistics and experiment design: tests, power, pitfalls in real data",
+    Round.CAUSAL: "causal inference: estimating effects when you can't simply randomise",
+    Round.SCIENCE_APPLICATION: "an open business problem, taken from framing to a model and a metric",
+    Round.SYSTEM_DESIGN: "designing a machine-learning system end to end, data to serving and monitoring",
+    Round.CODING: "a coding problem you'll write, run against tests and analyse",
+    Round.SQL: "SQL you'll write and run against tables, then talk through",
+    Round.PYTHON_DATA: "Python and the data stack: pandas, NumPy and the code around a model",
+    Round.PROJECT_DEEP_DIVE: "one of your own projects, in depth: the choices, the results, what you'd change",
+    Round.BEHAVIORAL: "the Leadership Principles, through specific stories from your work",
+}
 
 DRILLS: dict[str, tuple[Round, str]] = {
     "ml-breadth": (Round.ML_BREADTH, "ML breadth drill"),
@@ -138,4 +178,4 @@ def build_plan(plan_id: str, role: Role | str = Role.RS, bar_raiser: bool | None
         raise ValueError(f"unknown plan {plan_id!r}; choose one of {', '.join(PLAN_IDS)}")
     br = plan_id == "bar-raiser" if bar_raiser is None else bar_raiser
     return Plan(id=plan_id, title=f"{title} ({role.value})", role=role, rounds=rounds, bar_raiser=br,
-                follow_up_cap=3 if br else 2)
+                follow_up_cap=3 if br else 2, one_interviewer=plan_id != "loop")

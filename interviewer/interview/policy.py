@@ -3,7 +3,9 @@
 The model never decides the flow. Given the classified candidate message and the judge's score,
 the policy picks one action: answer a clarifying question, follow up on the biggest rubric gap,
 pivot into an LP probe tied to the topic, offer another scenario after "no example", re-prompt
-once after an empty or echoed reply, or move on, within each round's turn and time budget.
+once after an empty or echoed reply, or move on. A round asks until its interview time is used
+(interview/clock.py), then invites the candidate's questions; each new interviewer introduces
+themselves and the round.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Collection
 from typing import Literal
 
 from interviewer.corpus.loading import Corpus
+from interviewer.interview import panel
 from interviewer.interview.classify import MessageKind
 from interviewer.interview.plans import RoundPlan
 from interviewer.interview.state import InterviewState, ItemState, RoundState
@@ -22,6 +25,7 @@ from interviewer.retrieval.lexical import tokenize
 from interviewer.schemas import (
     Action,
     Decision,
+    Introduction,
     LeadershipPrinciple,
     Question,
     Round,
@@ -39,6 +43,10 @@ CHALLENGE_QUOTE = 160
 CODE_ROUNDS = (Round.CODING, Round.SQL)
 ASK_FOR_CODE = ("Before we go further, write it as code and run it against the tests: the Run button in the browser, "
                 "or /run FILE in the terminal. Then talk me through it.")
+# Interview time a new question needs: no interviewer starts a problem with a minute left.
+QUESTION_NEEDS_S = {Round.CODING: 360.0, Round.SQL: 300.0}
+QUESTION_NEEDS_DEFAULT_S = 120.0
+QUESTIONS_RESERVE_S = 180.0  # kept at the end of a round for the candidate's questions
 # Order in which STAR gaps are probed: a story without a result is the biggest hole.
 STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "learning", "task")
 
@@ -75,6 +83,9 @@ def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan,
 
 def pick_probe(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> tuple[LeadershipPrinciple, int] | None:
     lps = [lp for lp in corpus.lps if lp.name in state.lp_focus] or list(corpus.lps)
+    if not state.plan.bar_raiser:
+        # An LP is probed once per interview; only a Bar Raiser comes back to one, on purpose.
+        lps = [lp for lp in lps if lp.name not in state.lps_probed]
     options: list[tuple[LeadershipPrinciple, int]] = []
     for lp in lps:
         for i in range(1, len(lp.probes) + 1):
@@ -188,21 +199,29 @@ class Policy:
     def start(self, state: InterviewState, now: float) -> Decision:
         return self._next_item(state, now, "interview starts", closed=False)
 
+    def _seconds_left(self, state: InterviewState) -> float:
+        """Interview time left for questions in this round, the candidate's own questions aside."""
+        reserve = QUESTIONS_RESERVE_S if state.plan.invites_questions(state.round.index) else 0.0
+        return state.round_plan.minutes * 60 - state.round_elapsed_s - reserve
+
     def _time_over(self, state: InterviewState, now: float) -> bool:
-        started = state.round.started_at
-        return started is not None and now - started > state.round_plan.minutes * 60
+        return self._seconds_left(state) <= 0
 
     def _budget_over(self, state: InterviewState, now: float) -> bool:
         return state.round.turns >= state.round_plan.max_turns or self._time_over(state, now)
 
     def _round_done(self, state: InterviewState, now: float) -> bool:
-        return state.round.main_items >= state.round_plan.questions or self._budget_over(state, now)
+        """No time for another question (or the turn cap is reached): the round closes."""
+        need = QUESTION_NEEDS_S.get(state.round_plan.kind, QUESTION_NEEDS_DEFAULT_S)
+        return state.round.turns >= state.round_plan.max_turns or self._seconds_left(state) < need
 
     def _next_item(self, state: InterviewState, now: float, reason: str, closed: bool = True) -> Decision:
         state.item = None
         new_round = False
         while True:
             if state.round.started_at is not None and self._round_done(state, now):
+                if state.plan.invites_questions(state.round.index) and not state.round.questions_invited:
+                    return self._invite_questions(state, reason, closed)
                 if state.round.index + 1 >= len(state.plan.rounds):
                     state.finished = True
                     return Decision(action=Action.END, reason=f"{reason}; last round closed", round_index=state.round.index, closed_item=closed)
@@ -213,7 +232,40 @@ class Policy:
             if decision is not None:
                 return decision
             # Nothing left to ask in this round: close it.
-            state.round.main_items = plan.questions
+            state.round.turns = state.round_plan.max_turns
+
+    def _nothing_left(self, state: InterviewState) -> bool:
+        """No question of this round's kind is left to ask (a small corpus runs out before the time)."""
+        plan = state.round_plan
+        if plan.kind is Round.BEHAVIORAL:
+            return pick_probe(state, self.corpus, plan) is None
+        return pick_question(state, self.corpus, plan, self.runnable if plan.kind in CODE_ROUNDS else ()) is None
+
+    def _invite_questions(self, state: InterviewState, reason: str, closed: bool) -> Decision:
+        state.round.questions_invited = True
+        r = state.round.index
+        state.item = ItemState(item_id=f"round-{r + 1}.questions", kind="questions", question="What questions do you have for me?")
+        return Decision(action=Action.INVITE_QUESTIONS, reason=f"{reason}; round at time: the candidate's questions",
+                        round_index=r, closed_item=closed)
+
+    def _candidate_question(self, state: InterviewState, kind: MessageKind, message: str, now: float) -> Decision:
+        """The candidate's questions at a round's end: answered briefly from the panel's answers,
+        up to a few; a "no, thanks" (or anything not a question) moves on."""
+        r = state.round.index
+        if kind is MessageKind.END:
+            state.finished = True
+            return Decision(action=Action.END, reason="candidate ended the interview", round_index=r, closed_item=True)
+        if not panel.is_question(message) or state.round.candidate_questions >= panel.MAX_CANDIDATE_QUESTIONS:
+            why = "question limit reached" if panel.is_question(message) else "no more questions from the candidate"
+            return self._next_item(state, now, why)
+        state.round.candidate_questions += 1
+        person = next((p for p in self.corpus.interviewers if p.id == state.round.interviewer_id), None)
+        found = panel.match_answer(self.corpus.panel_answers, message)
+        text = panel.answer_text(found, person)
+        return Decision(action=Action.ANSWER_QUESTION, round_index=r, text=text or "",
+                        reason=f"candidate's question {state.round.candidate_questions}: "
+                               + (f"answered from {found.id}" if found else "no prepared answer matches"),
+                        variant=None if found else "unknown")
 
     def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
         project: str | None = None
@@ -224,16 +276,17 @@ class Policy:
             lp, i = picked
             item_id = f"{lp.id}.probe-{i}"
             text = lp.probes[i - 1].text
+            revisit = lp.name in state.lps_probed  # a Bar Raiser digging again, which the line says
             state.item = ItemState(item_id=item_id, kind="lp_probe", question=text, lp=lp.name)
             state.lps_probed.append(lp.name)
-            why = f"LP probe for {lp.name} (least probed so far)"
+            why = f"LP probe for {lp.name} " + ("(the Bar Raiser comes back to it)" if revisit else "(not probed yet)")
             kind: Literal["technical", "lp_probe", "pivot"] = "lp_probe"
             lp_name: str | None = lp.name
         else:
             q = pick_question(state, self.corpus, plan, self.runnable if plan.kind in CODE_ROUNDS else ())
             if q is None:
                 return None
-            item_id, text, lp_name, kind = q.id, q.question, None, "technical"
+            item_id, text, lp_name, kind, revisit = q.id, q.question, None, "technical", False
             if plan.kind is Round.PROJECT_DEEP_DIVE and state.resume_projects:
                 # Anchor the deep dive in the candidate's own work, a different project each time.
                 done = sum(1 for a in state.asked if (p := self.question(a)) and p.round is Round.PROJECT_DEEP_DIVE)
@@ -242,14 +295,29 @@ class Policy:
             for t in q.topics:
                 state.topics_seen[t] = state.topics_seen.get(t, 0) + 1
             why = f"{plan.kind.value} question {q.id} (difficulty {q.difficulty}, topics {', '.join(q.topics)})"
+        intro = None
         if state.round.started_at is None:
             state.round.started_at = now
+            intro = self._introduce(state)
         state.round.main_items += 1
         state.asked.append(item_id)
         return Decision(
             action=Action.ASK, reason=f"{reason}; {why}", round_index=state.round.index, new_round=new_round,
             item_id=item_id, item_kind=kind, lp=lp_name, text=text, closed_item=closed, project=project,
+            introduction=intro, variant="revisit" if revisit else None,
         )
+
+    def _introduce(self, state: InterviewState) -> Introduction | None:
+        r = state.round.index
+        if not state.plan.introduces(r):
+            state.round.interviewer_id = state.interviewers[-1] if state.interviewers else None
+            return None
+        person = panel.pick_interviewer(self.corpus, state.plan, r, state.seed, state.interviewers)
+        if person is None:
+            return None
+        state.round.interviewer_id = person.id
+        state.interviewers.append(person.id)
+        return panel.introduction(person, state.plan, r)
 
     # -- reacting to a candidate message
 
@@ -260,6 +328,8 @@ class Policy:
             return Decision(action=Action.END, reason="nothing left to ask", round_index=state.round.index)
         state.round.turns += 1
         r = state.round.index
+        if item.kind == "questions":
+            return self._candidate_question(state, kind, message, now)
 
         if kind is MessageKind.END:
             state.finished = True
@@ -385,28 +455,35 @@ class Policy:
         return self._next_item(state, now, f"{q.id} done: {why}")
 
     def _pivot(self, state: InterviewState, q: Question, why: str) -> Decision | None:
-        """Into the first of the question's LPs not probed yet in this interview; None when each
-        was (an LP is probed once per interview, as one loop's interviewers split them)."""
+        """Into the first of the question's LPs not probed yet in this interview; when each was (an
+        LP is probed once per interview, as one loop's interviewers split them), into an LP nobody
+        has probed yet, with one of its own probes; None when every LP was."""
         fresh = [name for name in q.pivot.lps if name not in state.lps_probed]
-        if not fresh:
-            return None
-        lp = self.lp(fresh[0])
-        pivot_id = f"{q.id}.pivot"
-        state.item = ItemState(item_id=pivot_id, kind="pivot", question=q.pivot.question, lp=lp.name, parent_id=q.id)
+        if fresh:
+            lp, item_id, kind, text = self.lp(fresh[0]), f"{q.id}.pivot", "pivot", q.pivot.question
+            into = f"{lp.name}"
+        else:
+            picked = pick_probe(state, self.corpus, state.round_plan) if not state.plan.bar_raiser else None
+            if picked is None:
+                return None
+            lp, i = picked
+            item_id, kind, text = f"{lp.id}.probe-{i}", "lp_probe", lp.probes[i - 1].text
+            into = f"{lp.name} (the question's own LPs were probed already)"
+        state.item = ItemState(item_id=item_id, kind=kind, question=text, lp=lp.name,
+                               parent_id=q.id if kind == "pivot" else None)
         state.round.pivots += 1
         state.lps_probed.append(lp.name)
-        state.asked.append(pivot_id)
+        state.asked.append(item_id)
         return Decision(
             action=Action.PIVOT,
-            reason=f"pivot from {q.id} into {lp.name}, {why} ({state.round.pivots} of {state.round_plan.pivots} this round)",
-            round_index=state.round.index, item_id=pivot_id, item_kind="pivot", lp=lp.name, text=q.pivot.question,
-            closed_item=True,
+            reason=f"pivot from {q.id} into {into}, {why} ({state.round.pivots} of {state.round_plan.pivots} this round)",
+            round_index=state.round.index, item_id=item_id, item_kind=kind, lp=lp.name, text=text, closed_item=True,
         )
 
     def _leave(self, state: InterviewState, item: ItemState, now: float, reason: str) -> Decision:
         """Leave the current item; a technical round that still owes its pivot takes it on the last question."""
         q = self.question(item.item_id) if item.kind == "technical" else None
-        last = state.round.main_items >= state.round_plan.questions or self._budget_over(state, now)
+        last = self._round_done(state, now) or self._nothing_left(state)
         if q is not None and last and self._pivot_due(state, now):
             pivot = self._pivot(state, q, f"before the round closes ({reason})")
             if pivot is not None:

@@ -15,7 +15,7 @@ class ItemState(BaseModel):
     """The question or probe on the table."""
 
     item_id: str
-    kind: Literal["technical", "lp_probe", "pivot"]
+    kind: Literal["technical", "lp_probe", "pivot", "questions"]  # "questions": the candidate's, at a round's end
     question: str
     lp: str | None = None
     parent_id: str | None = None  # the technical question a pivot came from
@@ -38,6 +38,9 @@ class RoundState(BaseModel):
     turns: int = 0
     main_items: int = 0
     pivots: int = 0
+    interviewer_id: str | None = None  # the panel member running this round
+    questions_invited: bool = False  # "what questions do you have for me?" was asked
+    candidate_questions: int = 0  # questions the candidate asked then
 
 
 class InterviewState(BaseModel):
@@ -53,11 +56,29 @@ class InterviewState(BaseModel):
     lps_probed: list[str] = Field(default_factory=list)
     used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
     resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")
+    interviewers: list[str] = Field(default_factory=list, description="panel members met so far, by id")
+    round_seconds: list[float] = Field(default_factory=list, description="interview time used per round (interview/clock.py)")
     finished: bool = False
 
     @property
     def round_plan(self) -> RoundPlan:
         return self.plan.rounds[self.round.index]
+
+    @property
+    def round_elapsed_s(self) -> float:
+        """Interview time used in the current round: what closes it."""
+        i = self.round.index
+        return self.round_seconds[i] if i < len(self.round_seconds) else 0.0
+
+    @property
+    def elapsed_s(self) -> float:
+        return sum(self.round_seconds)
+
+    def charge(self, seconds: float) -> None:
+        """Add interview time to the current round."""
+        i = self.round.index
+        self.round_seconds.extend([0.0] * (i + 1 - len(self.round_seconds)))
+        self.round_seconds[i] += seconds
 
 
 class TurnState(BaseModel):
@@ -93,15 +114,15 @@ def minutes(seconds: float) -> int:
     return max(0, int(seconds // 60))
 
 
-def turn_state(session_id: str, state: InterviewState, now: float, created_at: float,
-               flags: list[str] | None = None) -> TurnState:
+def turn_state(session_id: str, state: InterviewState, flags: list[str] | None = None) -> TurnState:
+    """Minutes are interview time (interview/clock.py), the clock the rounds close on."""
     plan, r, rp, item = state.plan, state.round, state.round_plan, state.item
     return TurnState(
         session_id=session_id, finished=state.finished, plan_title=plan.title, bar_raiser=plan.bar_raiser,
         round_number=r.index + 1, rounds=len(plan.rounds), round_title=rp.title, round_kind=rp.kind.value,
         question_number=max(1, r.main_items), questions=rp.questions,
-        round_minutes=minutes(now - r.started_at) if r.started_at else 0, round_budget_minutes=rp.minutes,
+        round_minutes=minutes(state.round_elapsed_s), round_budget_minutes=rp.minutes,
         round_turns=r.turns, round_max_turns=rp.max_turns,
-        minutes=minutes(now - created_at), budget_minutes=plan.minutes,
+        minutes=minutes(state.elapsed_s), budget_minutes=plan.minutes,
         item_id=item.item_id if item else None, item_kind=item.kind if item else None, flags=flags or [],
     )

@@ -67,7 +67,9 @@ class PairClassifier:
         return self._model is not None
 
     def load(self) -> None:
-        with self._lock:
+        from interviewer.embeddings import MODEL_LOAD_LOCK
+
+        with self._lock, MODEL_LOAD_LOCK:
             if self._model is not None:
                 return
             from safetensors.torch import load_file

@@ -15,7 +15,14 @@ from interviewer.corpus.loading import Corpus
 from interviewer.interview.state import InterviewState
 from interviewer.report import feedback
 from interviewer.report.debrief import debrief
-from interviewer.report.model import ItemResult, Point, Rated, Report, RoundFeedback
+from interviewer.report.model import (
+    ItemResult,
+    Point,
+    Rated,
+    Report,
+    RoundFeedback,
+    RoundPeople,
+)
 from interviewer.schemas import Round, Turn
 from interviewer.store import SessionRow, Store
 
@@ -166,7 +173,8 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
     ]
     recommendation, overall = recommend(competencies, lps, flags)
 
-    strengths, development, round_feedback = _feedback(items, rounds)
+    people = round_people(state, turns)
+    strengths, development, round_feedback = _feedback(items, rounds, people)
     # Only where this interview found the story weak or missing: an LP nobody asked about says
     # nothing about the candidate's stories.
     to_prepare = [l.name for l in lps if l.score is not None and l.score < 3.0]
@@ -177,12 +185,43 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
         recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
         top_fixes=development[:3], round_feedback=round_feedback,
-        debrief=debrief(state.plan.id, rounds, round_feedback, items, len(state.plan.rounds)),
+        debrief=debrief(state.plan.id, rounds, round_feedback, items, len(state.plan.rounds), people),
         items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),
     )
 
 
-def _feedback(items: list[ItemResult], rounds: list[Rated]) -> tuple[list[Point], list[Point], list[RoundFeedback]]:
+def round_people(state: InterviewState, turns: list[Turn]) -> dict[int, RoundPeople]:
+    """Per round: who introduced themselves, the interview time used, and the candidate's
+    questions when invited to ask (the transcript and the state hold all of it)."""
+    out: dict[int, RoundPeople] = {}
+    for i, seconds in enumerate(state.round_seconds):
+        out[i] = RoundPeople(minutes=round(seconds / 60), planned_minutes=state.plan.rounds[i].minutes)
+    current: RoundPeople | None = None
+    for t in turns:
+        d = t.decision
+        if t.speaker == "interviewer" and d is not None:
+            here = out.setdefault(d.round_index, RoundPeople(planned_minutes=state.plan.rounds[d.round_index].minutes))
+            if d.introduction is not None:
+                current = RoundPeople(name=d.introduction.name, bar_raiser=d.introduction.bar_raiser,
+                                      title=f"{d.introduction.title}, {d.introduction.team}")
+            if current is not None and here.name is None:  # one interviewer may run several rounds
+                here.name, here.title, here.bar_raiser = current.name, current.title, current.bar_raiser
+            if d.action.value == "invite_questions":
+                here.invited_questions = True
+        elif t.speaker == "candidate" and t.classification == "candidate_question":
+            out.setdefault(t.round_index, RoundPeople()).candidate_questions.append(t.text)
+    return out
+
+
+NO_QUESTIONS_FIX = Point(
+    text="You had no questions when the interviewer asked for yours.",
+    better="Bring two questions about the team's work, for example how they decide what to build or how they "
+           "measure a model's success; interviewers read them as curiosity (Learn and Be Curious).",
+)
+
+
+def _feedback(items: list[ItemResult], rounds: list[Rated], people: dict[int, RoundPeople]
+              ) -> tuple[list[Point], list[Point], list[RoundFeedback]]:
     """Strengths, fixes (ranked by value) and the same per round."""
     kept = assessed(items)
     good = [x for r in kept for x in feedback.strengths(r)]
@@ -190,10 +229,15 @@ def _feedback(items: list[ItemResult], rounds: list[Rated]) -> tuple[list[Point]
     per_round = []
     for rated in rounds:
         here = [r for r in kept if r.round_index == int(rated.id)]
+        who = people.get(int(rated.id)) or RoundPeople()
+        to_fix = feedback.ranked([x for r in here for x in feedback.fixes(r)], 3)
+        if who.invited_questions and not who.candidate_questions:
+            to_fix.append(NO_QUESTIONS_FIX)
         per_round.append(RoundFeedback(
             title=rated.name, score=rated.score,
-            went_well=feedback.ranked([x for r in here for x in feedback.strengths(r)], 2),
-            to_fix=feedback.ranked([x for r in here for x in feedback.fixes(r)], 3),
+            went_well=feedback.ranked([x for r in here for x in feedback.strengths(r)], 2), to_fix=to_fix,
+            minutes=who.minutes, planned_minutes=who.planned_minutes, invited_questions=who.invited_questions,
+            candidate_questions=who.candidate_questions,
         ))
     return feedback.ranked(good, 5), feedback.ranked(bad, 6), per_round
 

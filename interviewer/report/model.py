@@ -43,6 +43,22 @@ class RoundFeedback(BaseModel):
     score: float | None
     went_well: list[Point]
     to_fix: list[Point]
+    minutes: int | None = None  # interview time the round took
+    planned_minutes: int | None = None
+    invited_questions: bool = False  # the interviewer asked "what questions do you have for me?"
+    candidate_questions: list[str] = []  # what the candidate asked then
+
+
+class RoundPeople(BaseModel):
+    """Who ran a round and what happened around the questions, read from the transcript."""
+
+    name: str | None = None  # the interviewer's first name, from their introduction
+    title: str = ""  # "Senior Applied Scientist, search ranking"
+    bar_raiser: bool = False
+    minutes: int | None = None
+    planned_minutes: int | None = None
+    invited_questions: bool = False
+    candidate_questions: list[str] = []
 
 
 Vote = Literal["Strong Hire", "Inclined", "Not Inclined", "Strong No Hire"]
@@ -57,12 +73,15 @@ DEBRIEF_RULE = (
 
 class Assessment(BaseModel):
     round_title: str
-    interviewer: str  # "Interviewer 2" or "Bar Raiser"
+    interviewer: str  # "Priya (Bar Raiser)", "Wei", or "Interviewer 2" when nobody introduced themselves
     vote: Vote | None  # None: nothing in the round could be assessed
     score: float | None
     lps_assessed: list[str]
     strengths: list[Point]
     concerns: list[Point]
+    bar_raiser: bool = False
+    interviewer_title: str = ""
+    written: str = ""  # the interviewer's short write-up, in their own voice
 
 
 class Debrief(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from interviewer.report.model import Point, Rated, Report
+from interviewer.report.model import Assessment, Point, Rated, Report, RoundFeedback
 
 REPORT_FORMATS = ("md", "html", "json")
 
@@ -62,20 +62,14 @@ def to_markdown(r: Report) -> str:
         lines += [f"> {r.offline_judge_note}", ""]
     if r.summary:
         lines += ["## Feedback", "", r.summary, ""]
-    lines += _debrief_md(r)
+    lines += debrief_markdown(r)
     lines += ["## The three things to fix first", ""]
     for n, p in enumerate(r.top_fixes, start=1):
         lines += _point_md(p, f"{n}.")
     lines += ([] if r.top_fixes else ["Nothing stood out as a gap in what was assessed."]) + [""]
     lines += ["## Round by round", ""]
     for f in r.round_feedback:
-        lines += [f"### {f.title}: {_fmt(f.score)}", "", "What went well:"]
-        for p in f.went_well:
-            lines += [f"- {p.text}", *(_quoted(p.quote, "  ") if p.quote else [])]
-        lines += ([] if f.went_well else ["- Nothing stood out yet."]) + ["", "What to fix:"]
-        for p in f.to_fix:
-            lines += _point_md(p)
-        lines += ([] if f.to_fix else ["- Nothing found."]) + [""]
+        lines += round_markdown(f)
     lines += ["## Scores", ""]
     for title, rows in (("Competencies", r.competencies), ("Leadership Principles", r.lps), ("Rounds", r.rounds)):
         lines += [f"### {title}", "", "| | score | items |", "|---|---|---|"]
@@ -111,15 +105,41 @@ def to_markdown(r: Report) -> str:
     return "\n".join(lines)
 
 
-def _debrief_md(r: Report) -> list[str]:
+def round_markdown(f: RoundFeedback, heading: str = "###") -> list[str]:
+    """One round's feedback (the report file and the browser's Report tab)."""
+    lines = [f"{heading} {f.title}: {_fmt(f.score)}{_round_time(f)}", "", "What went well:"]
+    for p in f.went_well:
+        lines += [f"- {p.text}", *(_quoted(p.quote, "  ") if p.quote else [])]
+    lines += ([] if f.went_well else ["- Nothing stood out yet."]) + ["", "What to fix:"]
+    for p in f.to_fix:
+        lines += _point_md(p)
+    lines += ([] if f.to_fix else ["- Nothing found."]) + [""]
+    if f.candidate_questions:
+        lines += ["Your questions for the interviewer:", *[f"- {q}" for q in f.candidate_questions], ""]
+    return lines
+
+
+def debrief_markdown(r: Report, heading: str = "##") -> list[str]:
+    """The debrief: decision, reasons, votes and each interviewer's write-up."""
     d = r.debrief
     if d is None:
         return []
-    lines = [f"## Debrief: **{d.decision}**", ""] + [f"- {reason}" for reason in d.reasons] + [""]
+    lines = [f"{heading} Debrief: **{d.decision}**", ""] + [f"- {reason}" for reason in d.reasons] + [""]
     lines += ["| interviewer | round | vote | score | LPs assessed |", "|---|---|---|---|---|"]
-    lines += [f"| {a.interviewer} | {a.round_title} | {a.vote or 'not assessed'} | {_fmt(a.score)} | "
+    lines += [f"| {_who(a)} | {a.round_title} | {a.vote or 'not assessed'} | {_fmt(a.score)} | "
               f"{', '.join(a.lps_assessed) or '-'} |" for a in d.assessments]
-    return [*lines, "", f"Rule: {d.rule}", ""]
+    lines += ["", f"Rule: {d.rule}", "", f"{heading}# What each interviewer wrote", ""]
+    for a in d.assessments:
+        lines += [f"**{_who(a)}**: {a.written}", ""]
+    return lines
+
+
+def _who(a: Assessment) -> str:
+    return f"{a.interviewer}, {a.interviewer_title}" if a.interviewer_title else a.interviewer
+
+
+def _round_time(f: RoundFeedback) -> str:
+    return f" ({f.minutes} of {f.planned_minutes} min)" if f.minutes is not None and f.planned_minutes else ""
 
 
 def _coverage(r: Report) -> str:
@@ -174,16 +194,21 @@ def to_html(r: Report) -> str:
         d = r.debrief
         out.append(f"<h2>Debrief: {e(d.decision)}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in d.reasons) + "</ul>")
         out.append("<table><tr><th>interviewer</th><th>round</th><th>vote</th><th>score</th><th>LPs assessed</th></tr>"
-                   + "".join(f"<tr><td>{e(a.interviewer)}</td><td>{e(a.round_title)}</td><td>{e(a.vote or 'not assessed')}"
+                   + "".join(f"<tr><td>{e(_who(a))}</td><td>{e(a.round_title)}</td><td>{e(a.vote or 'not assessed')}"
                              f"</td><td>{_fmt(a.score)}</td><td>{e(', '.join(a.lps_assessed) or '-')}</td></tr>"
                              for a in d.assessments) + f"</table><p><small>Rule: {e(d.rule)}</small></p>")
+        out.append("<h3>What each interviewer wrote</h3>"
+                   + "".join(f"<p><b>{e(_who(a))}</b>: {e(a.written)}</p>" for a in d.assessments))
     out.append("<h2>The three things to fix first</h2><ol>" + "".join(point(p) for p in r.top_fixes) + "</ol>")
     out.append("<h2>Round by round</h2>")
     for f in r.round_feedback:
-        out.append(f"<h3>{e(f.title)}: {_fmt(f.score)}</h3><p>What went well:</p><ul>")
+        out.append(f"<h3>{e(f.title)}: {_fmt(f.score)}{e(_round_time(f))}</h3><p>What went well:</p><ul>")
         out.extend(f"<li>{e(p.text)}" + (f"<blockquote>{e(p.quote)}</blockquote>" if p.quote else "") + "</li>"
                    for p in f.went_well)
         out.append("</ul><p>What to fix:</p><ul>" + "".join(point(p) for p in f.to_fix) + "</ul>")
+        if f.candidate_questions:
+            out.append("<p>Your questions for the interviewer:</p><ul>"
+                       + "".join(f"<li>{e(q)}</li>" for q in f.candidate_questions) + "</ul>")
     out.append("<h2>Competencies</h2>" + _bars(r.competencies))
     out.append("<h2>Leadership Principles</h2>" + _bars(r.lps))
     out.append("<h2>Rounds</h2><table><tr><th>round</th><th>score</th><th>items</th></tr>")

@@ -45,10 +45,12 @@ class TestOutcome(BaseModel):
     expected: str | None = None
     actual: str | None = None
     message: str | None = None
+    growth: float | None = Field(None, description="the scale check: how many times the time grew")
 
     @property
     def label(self) -> str:
-        return "example" if self.visible else "hidden test"
+        return "example" if self.visible else "scale check" if self.growth is not None or self.error == "NotRun" \
+            else "hidden test"
 
 
 class CodeRunResult(BaseModel):
@@ -156,6 +158,7 @@ def _job(problem: CodingProblem, source: str, nonce: str) -> dict[str, Any]:
         "sys_path": _site_paths(),
         "preimport": _preimports(source),
         "stdout_cap": STDOUT_CAP,
+        "scale": problem.scale.model_dump() if problem.scale else None,
     }
 
 
@@ -199,19 +202,27 @@ def _limit_message(status: str, outcome: SandboxOutcome, limits: Limits, running
     return f"The run failed unexpectedly (exit code {outcome.exit_code}); see the trace."
 
 
-def _summary(passed: int, total: int, outcomes: list[TestOutcome], n_examples: int, compute_ms: float) -> tuple[CodeStatus, str]:
+def _summary(passed: int, total: int, outcomes: list[TestOutcome], n_examples: int, compute_ms: float,
+             problem: CodingProblem | None = None) -> tuple[CodeStatus, str]:
     if passed == total:
         return "passed", f"All {total} tests passed ({n_examples} examples, {total - n_examples} hidden) in {compute_ms:.0f} ms of compute."
     first = next(t for t in outcomes if not t.passed)
+    scale = problem.scale if problem else None
+    if scale is not None and first.growth is not None:
+        small, large = scale.sizes
+        return "failed", (f"Every correctness test passes, but the scale check fails: when n grew from {small:,} to "
+                          f"{large:,}, your running time grew {first.growth:.0f} times. The question asks for "
+                          f"{scale.requirement}.")
     why = f"raised {first.error}" if first.error else "wrong answer"
-    return "failed", f"{passed}/{total} tests passed; first failure: {_test_name(first.index, n_examples)} ({why})."
+    name = "the scale check" if scale is not None and first.index == total - 1 else _test_name(first.index, n_examples)
+    return "failed", f"{passed}/{total} tests passed; first failure: {name} ({why})."
 
 
 def run_code(problem: CodingProblem, source: str, limits: Limits | None = None) -> CodeRunResult:
     """Run `source` against every example and hidden test of `problem` in the sandbox."""
     limits = limits or Limits()
     examples = len(problem.examples)
-    total = examples + len(problem.tests)
+    total = problem.total
     base = {"problem_id": problem.id, "total": total}
     try:
         check_source(source, problem)
@@ -238,14 +249,16 @@ def run_code(problem: CodingProblem, source: str, limits: Limits | None = None) 
         refused=[f"{r['event']}: {r['what']}" for r in refusals],
     )
     hstatus = done.get("status") if done else None
-    running = _test_name(len(records), examples) if len(records) < total and hstatus is None else None
+    running = None
+    if len(records) < total and hstatus is None:
+        running = "the scale check" if len(records) >= examples + len(problem.tests) else _test_name(len(records), examples)
 
     if refusals and hstatus != "passed":
         first = refusals[0]
         result.status = "refused"
         result.message = f"Refused: your code tried {first['event']} — {first['what']} is not allowed in the sandbox."
     elif hstatus in ("passed", "failed"):
-        result.status, result.message = _summary(passed, total, outcomes, examples, compute_ms)
+        result.status, result.message = _summary(passed, total, outcomes, examples, compute_ms, problem)
     elif hstatus == "syntax":
         result.message = _syntax_message(done.get("line"), done.get("offset"), done.get("text"), done.get("message", ""))
     elif hstatus == "missing":

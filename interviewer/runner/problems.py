@@ -48,6 +48,21 @@ class CodingTest(BaseModel):
         return data
 
 
+class ScaleCheck(BaseModel):
+    """Enforces a stated complexity: the candidate's function runs on a small and a large input
+    built by `args_py` (a Python expression over `n`), and the time may grow at most `max_growth`
+    times while the input grows `sizes[1] / sizes[0]` times. Growth, not seconds, is measured, so a
+    slow or busy machine does not fail a correct solution: O(log n) barely grows, O(n) grows with
+    the size, O(n^2) with its square."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    args_py: str = Field(min_length=1, description="a Python expression in n giving the argument list")
+    sizes: tuple[int, int] = Field(description="the small and the large n")
+    max_growth: float = Field(gt=1.0)
+    requirement: str = Field(min_length=1, description="what the question asks, e.g. O(log n)")
+
+
 class CodingProblem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -64,6 +79,12 @@ class CodingProblem(BaseModel):
     tests: list[CodingTest] = Field(min_length=MIN_HIDDEN_TESTS)
     reference: str = Field(min_length=1)
     wrong: str | None = None
+    scale: ScaleCheck | None = None
+
+    @property
+    def total(self) -> int:
+        """Examples, hidden tests and the scale check, if any."""
+        return len(self.examples) + len(self.tests) + (1 if self.scale else 0)
 
     @property
     def all_tests(self) -> list[tuple[CodingTest, bool]]:

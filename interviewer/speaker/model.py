@@ -79,6 +79,9 @@ class ModelSpeaker:
             return
         ctx = context()
         said: list[str] = []
+        if decision.introduction is not None:
+            # Who the interviewer is comes from the panel's data, never from the model.
+            yield self.fallback.introduce(decision, turn) + "\n\n"
         try:
             for piece in self.client.stream(self.messages(decision, ctx)):
                 said.append(piece)

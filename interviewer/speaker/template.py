@@ -60,6 +60,10 @@ class TemplateSpeaker:
             return b.render(f"code_{decision.variant}", rng, message=decision.text)
         if a is Action.REPROMPT:
             return b.render(f"reprompt_{decision.variant}", rng, question=decision.text)
+        if a is Action.ANSWER_QUESTION:
+            if decision.variant == "unknown":
+                return b.render("answer_unknown", rng)
+            return b.render("answer_question", rng, answer=decision.text)
 
         lead = self._lead_in(after, rng)
         question = self.framed_question(decision, turn)
@@ -70,19 +74,39 @@ class TemplateSpeaker:
             body = b.render("pivot", rng, pivot=decision.text)
         elif a is Action.END:
             body = b.render("closing", rng)
+        elif a is Action.INVITE_QUESTIONS:
+            body = b.render("invite_questions", rng)
+        elif decision.introduction is not None:
+            first = b.render("first_question", rng, question=question)
+            body = f"{self.introduce(decision, turn)}\n\n{first}"
         elif decision.new_round and after is None:
             body = b.render("round_start", rng, round_title=round_title, question=question)
         elif decision.new_round:
             body = b.render("next_round", rng, round_title=round_title, question=question)
         elif decision.item_kind == "lp_probe":
-            body = b.render("lp_probe", rng, probe=decision.text)
+            key = "lp_probe_revisit" if decision.variant == "revisit" else "lp_probe"
+            body = b.render(key, rng, probe=decision.text)
         else:
             body = b.render("next_question", rng, question=question)
+        if decision.introduction is not None and lead:
+            return f"{lead}\n\n{b.render('handover', rng)}\n\n{body}"
         return f"{lead} {body}".strip()
+
+    def introduce(self, decision: Decision, turn: int) -> str:
+        """The new interviewer's introduction (the model speaker says it through the templates too)."""
+        intro = decision.introduction
+        assert intro is not None
+        key = "introduction_bar_raiser" if intro.bar_raiser else "introduction_whole" if intro.whole_interview \
+            else "introduction"
+        return self.book.render(key, self._rng(turn, "introduction"), name=intro.name, title=intro.title,
+                                team=intro.team, works_on=intro.works_on, round_title=intro.round_title,
+                                covers=intro.covers, minutes=str(intro.minutes))
 
     def _lead_in(self, after: str | None, rng: random.Random) -> str:
         if after is None or after == "end":
             return ""
+        if after == "no_more_questions":
+            return self.book.render("round_farewell", rng)
         if after == "skip":
             return self.book.render("skip", rng)
         if after == "answer":

@@ -19,6 +19,7 @@ STORAGE_KEY = "interviewer-v1"
 CSS = """
 #side-panel {min-width: 260px}
 #notice p {color: var(--error-text-color, #b91c1c); margin: 0}
+#notice blockquote, #notice blockquote p {color: var(--body-text-color); border-left-color: var(--color-accent)}
 """
 
 
@@ -68,6 +69,9 @@ def build_app(services: Services) -> gr.Blocks:
         history_tab.select(h.on_history, [browser], [past.sessions, past.pick, past.trend, past.stories],
                            api_name="history")
         past.resume.click(h.on_resume, [browser, past.pick], [*screen, tabs], api_name="resume")
+        live.warm_timer.tick(h.on_warm_tick, None, [live.warm, live.warm_timer], queue=False,
+                             api_visibility="undocumented")
+        past.sessions.select(h.on_history_row, [browser], [*screen, tabs], api_name="open_session")
     return demo
 
 

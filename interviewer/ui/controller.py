@@ -76,6 +76,7 @@ class Screen(BaseModel):
     lp_guess_open: bool = False  # the current item probes an LP and guessing is on
     tally: str = ""  # the LP guesses so far, under the latest reveal
     notice: str = ""  # a problem to show (the app shows it in red); never a result
+    info: str = ""  # news that is not a problem (the app shows it plainly): the judge loading, a resume read
     keep_guess: bool = False  # a guess was given with a message that was not an answer: it stays for the answer
 
 
@@ -143,8 +144,8 @@ class Controller:
         interview.set_meta(guess_lp=choice.guess_lp)
         with self._guard:
             self._live[interview.session_id] = interview
-        notice = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
-        return self._screen(interview, notice=notice)
+        info = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
+        return self._screen(interview, info=info)
 
     def restore(self, user: str, session_id: str | None) -> Screen | None:
         """The screen of a saved session after a page reload; None when there is nothing to restore."""
@@ -172,7 +173,7 @@ class Controller:
             reply = ""
             try:
                 waiting = "" if self.s.judge_ready else JUDGE_LOADING
-                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], notice=waiting)
+                yield self._screen(interview, pending + [{"role": "assistant", "content": "…"}], info=waiting)
                 for piece in interview.stream(message):
                     reply += piece
                     yield self._screen(interview, pending + [{"role": "assistant", "content": reply}])
@@ -247,7 +248,7 @@ class Controller:
 
     # ---- what the screen shows ----------------------------------------------------------------
 
-    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "",
+    def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "", info: str = "",
                 reveal: str = "", keep_guess: bool = False) -> Screen:
         """The screen from the interview alone: nothing is read from the store."""
         meta = interview.meta
@@ -271,6 +272,6 @@ class Controller:
             lp_guess_open=bool(meta.guess_lp and item and item.kind in ("lp_probe", "pivot")
                                and item.item_id not in guessed and not state.finished),
             tally=((f"{reveal}  \n" if reveal else "") + view.tally(guesses)) if meta.guess_lp else "",
-            notice=notice,
+            notice=notice, info=info,
             keep_guess=keep_guess,
         )

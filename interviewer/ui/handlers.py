@@ -46,9 +46,13 @@ def _with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
     return browser_state
 
 
-def user_of(request: gr.Request | None, browser: dict[str, Any]) -> str:
+def user_of(request: gr.Request | None, browser: dict[str, Any], local_user: str | None = None) -> str:
+    """The login; else, on a single-user app (this machine only, no logins), the person at the
+    terminal, so the browser shows their terminal sessions too; else this browser."""
     if request is not None and getattr(request, "username", None):
         return str(request.username)
+    if local_user:
+        return local_user
     return f"browser-{browser.get('browser_id') or 'anonymous'}"
 
 
@@ -105,7 +109,8 @@ def screen_out(screen: Screen | None, browser_state: dict[str, Any], note: str =
         gr.update(language=language or "python", **({"value": screen.code_template} if fresh else {})),
         gr.update(interactive=screen.runnable, value="Run against the tests" if screen.runnable
                   else "Run (no hidden tests for this question)"),
-        gr.update(visible=screen.lp_guess_open), screen.tally, note or screen.notice,
+        gr.update(visible=screen.lp_guess_open), screen.tally,
+        note or screen.notice or (f"> {screen.info}" if screen.info else ""),
         "" if fresh else gr.update(),
     )
 
@@ -117,9 +122,13 @@ class Handlers:
         self.services = services
         self.ctl = Controller(services)
 
+    def user(self, request: gr.Request | None, browser_state: dict[str, Any]) -> str:
+        s = self.services.settings
+        return user_of(request, browser_state, s.os_user if s.single_user else None)
+
     def on_load(self, browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
         browser_state = _with_browser_id(browser_state)
-        screen = self.ctl.restore(user_of(request, browser_state), browser_state.get("session_id"))
+        screen = self.ctl.restore(self.user(request, browser_state), browser_state.get("session_id"))
         if screen is None:
             browser_state["session_id"] = ""  # gone, or not this browser's: forget it
         selected = gr.Tabs(selected="interview") if screen is not None and not screen.finished else gr.Tabs()
@@ -132,7 +141,7 @@ class Handlers:
             choice = SetupChoice(role=role_v, plan_id=plan_v, difficulty=difficulty_v or None,
                                  bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v),
                                  seed=None if seed_v in (None, "") else int(seed_v))
-            screen = self.ctl.start(user_of(request, browser_state), choice, Path(resume_v) if resume_v else None)
+            screen = self.ctl.start(self.user(request, browser_state), choice, Path(resume_v) if resume_v else None)
         except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
             message = _pydantic_line(exc) if exc.__class__.__name__ == "ValidationError" else _failure(exc)
             return (*screen_out(None, browser_state), gr.Tabs(), message)
@@ -143,7 +152,7 @@ class Handlers:
         # One screen behind, so the last one (which API clients receive) also clears the LP guess.
         last: Screen | None = None
         try:
-            for screen in make(user_of(request, browser_state)):
+            for screen in make(self.user(request, browser_state)):
                 if last is not None:
                     yield (*screen_out(last, browser_state), "", gr.update())
                 last = screen
@@ -171,7 +180,7 @@ class Handlers:
 
     def on_run(self, browser_state, code_v, request: gr.Request) -> tuple:  # noqa: ANN001
         try:
-            screen, panel = self.ctl.run_code(user_of(request, browser_state), browser_state.get("session_id"), code_v)
+            screen, panel = self.ctl.run_code(self.user(request, browser_state), browser_state.get("session_id"), code_v)
         except Exception as exc:  # noqa: BLE001
             return (*[gr.update()] * (SCREEN_OUTPUTS - 1), _failure(exc))
         return (*screen_out(screen, browser_state)[:-1], panel)
@@ -182,7 +191,7 @@ class Handlers:
         try:
             if not session_id:
                 raise UserError("No interview yet: start one in the Set up tab.")
-            report = self.ctl.report(user_of(request, browser_state), session_id)
+            report = self.ctl.report(self.user(request, browser_state), session_id)
             paths = _download_files(report)
         except Exception as exc:  # noqa: BLE001
             return _failure(exc), None, None, "", hidden, hidden, hidden
@@ -201,7 +210,7 @@ class Handlers:
 
     def on_history(self, browser_state: dict[str, Any], request: gr.Request) -> tuple:
         try:
-            h = history(self.services.corpus, self.services.store, user_of(request, browser_state))
+            h = history(self.services.corpus, self.services.store, self.user(request, browser_state))
         except Exception as exc:  # noqa: BLE001
             return [], gr.update(choices=[]), None, _failure(exc)
         choices = view.resumable(h)
@@ -210,10 +219,27 @@ class Handlers:
                           caption=view.trend_caption(h)),
                 view.stories_markdown(h, LEADERSHIP_PRINCIPLES))
 
+    def on_warm_tick(self) -> tuple:
+        """Every 2 s until the judge is ready: what its warm-up is doing (then the timer stops)."""
+        status = self.services.warm_status()
+        if status == "ready":
+            return "Judge: ready.", gr.Timer(active=False)
+        return f"Judge: {status}.", gr.Timer(active=True)
+
+    def on_history_row(self, browser_state: dict[str, Any], evt: gr.SelectData, request: gr.Request) -> tuple:
+        """A click on a History row opens that session: its transcript in the Interview tab and its
+        report in the Report tab, which opens (selecting it loads the report)."""
+        row = evt.row_value or []
+        session_id = str(row[0]) if row else ""
+        screen = self.ctl.restore(self.user(request, browser_state), session_id) if session_id else None
+        if screen is None:
+            return (*screen_out(None, browser_state, "That session could not be opened."), gr.Tabs())
+        return (*screen_out(screen, browser_state), gr.Tabs(selected="report"))
+
     def on_resume(self, browser_state: dict[str, Any], session_id: str | None, request: gr.Request) -> tuple:
         if not session_id:
             return (*screen_out(None, browser_state, "Pick an unfinished session first."), gr.Tabs())
-        screen = self.ctl.restore(user_of(request, browser_state), session_id)
+        screen = self.ctl.restore(self.user(request, browser_state), session_id)
         if screen is None:
             return (*screen_out(None, browser_state, "That session could not be opened."), gr.Tabs())
         return (*screen_out(screen, browser_state), gr.Tabs(selected="interview"))

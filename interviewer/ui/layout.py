@@ -61,7 +61,7 @@ class InterviewTab:
     hint: gr.Button
     skip: gr.Button
     end: gr.Button
-    code_box: gr.Group
+    code_box: gr.Column
     code: gr.Code
     run: gr.Button
     send_code: gr.Button
@@ -70,13 +70,26 @@ class InterviewTab:
     guess_box: gr.Group
     guess: gr.Dropdown
     tally: gr.Markdown
+    warm: gr.Markdown  # the judge's warm-up, until it is ready
+    warm_timer: gr.Timer
 
 
 def interview_tab() -> InterviewTab:
     notice = gr.Markdown(elem_id="notice")
     with gr.Row():
         with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Interview", height=480, elem_id="chat")
+            # In coding and SQL rounds the code pane opens beside the chat, so both stay above
+            # the fold on a laptop screen (1366x768); otherwise the chat takes the width.
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=1, min_width=340):
+                    chat = gr.Chatbot(label="Interview", height=430, elem_id="chat")
+                with gr.Column(scale=1, min_width=340, visible=False, elem_id="code-box") as code_box:
+                    code = gr.Code(language="python", lines=12, max_lines=20, label="Code", interactive=True,
+                                   elem_id="code")
+                    with gr.Row():
+                        run = gr.Button("Run against the tests", elem_id="run")
+                        send_code = gr.Button("Send code with answer", elem_id="send-code")
+                    run_out = gr.Markdown(elem_id="run-result")
             answer = gr.Textbox(label="Your answer", lines=1, max_lines=12, elem_id="answer",  # lines=1: Enter sends
                                 placeholder="Type your answer; Enter sends, Shift+Enter for a new line.")
             with gr.Row():
@@ -84,20 +97,16 @@ def interview_tab() -> InterviewTab:
                 hint = gr.Button("Hint", elem_id="hint")
                 skip = gr.Button("Skip", elem_id="skip")
                 end = gr.Button("End interview", variant="stop", elem_id="end")
-            with gr.Group(visible=False) as code_box:
-                code = gr.Code(language="python", lines=14, label="Code", interactive=True, elem_id="code")
-                with gr.Row():
-                    run = gr.Button("Run against the tests", elem_id="run")
-                    send_code = gr.Button("Send code with answer", elem_id="send-code")
-                run_out = gr.Markdown(elem_id="run-result")
         with gr.Column(scale=1, elem_id="side-panel"):
             progress = gr.Markdown("Start an interview in the Set up tab.", elem_id="progress")
+            warm = gr.Markdown(elem_id="warm")
+            warm_timer = gr.Timer(2.0)
             with gr.Group(visible=False) as guess_box:
                 guess = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), value=None, elem_id="guess",
                                     label="Which LP is this? Guess, then answer; it is revealed after.")
             tally = gr.Markdown(elem_id="tally")
     return InterviewTab(notice, chat, answer, send, hint, skip, end, code_box, code, run, send_code, run_out,
-                        progress, guess_box, guess, tally)
+                        progress, guess_box, guess, tally, warm, warm_timer)
 
 
 @dataclass
@@ -134,7 +143,7 @@ class HistoryTab:
 
 def history_tab() -> HistoryTab:
     sessions = gr.Dataframe(headers=["id", "started", "format", "role", "status", "turns", "recommendation", "overall"],
-                            interactive=False, label="Sessions", elem_id="sessions")
+                            interactive=False, label="Sessions (click a row to open its report)", elem_id="sessions")
     with gr.Row():
         pick = gr.Dropdown([], label="Unfinished sessions", elem_id="pick")
         resume = gr.Button("Resume it", elem_id="resume")

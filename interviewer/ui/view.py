@@ -10,6 +10,7 @@ from typing import Any
 from interviewer.interview.state import TurnState
 from interviewer.report.history import History
 from interviewer.report.model import Point, Report
+from interviewer.report.render import FLAG_TEXT, debrief_markdown, round_markdown
 from interviewer.schemas import Turn
 from interviewer.store import LpGuess
 
@@ -50,12 +51,13 @@ def progress(turn: TurnState) -> str:
     lines = [
         f"**{turn.plan_title}**" + (" · Bar Raiser" if turn.bar_raiser else ""),
         f"Round {turn.round_number} of {turn.rounds}: {turn.round_title}",
-        f"Question {turn.question_number} of {turn.questions}",
-        f"Round time: {turn.round_minutes} of {turn.round_budget_minutes} min · turns {turn.round_turns} of {turn.round_max_turns}",
-        f"Interview time: {turn.minutes} of {turn.budget_minutes} min",
+        f"Question {turn.question_number} (about {turn.questions} usually fit this round)",
+        f"Round time: {turn.round_minutes} of {turn.round_budget_minutes} min",
+        f"Interview time: {turn.minutes} of {turn.budget_minutes} min (each answer counts as long as it takes "
+        "to say aloud, or the real time if longer)",
     ]
     if turn.over_round_budget:
-        lines.append("Over the round's time budget: the interviewer moves on after this answer.")
+        lines.append("Over the round's time budget: the interviewer wraps up after this answer.")
     return "  \n".join(lines)
 
 
@@ -72,8 +74,9 @@ def report_headline(r: Report) -> str:
              "", f"Mean competency score {_fmt(r.overall)} / 4 · judges: {', '.join(r.judges) or 'none'} · mode: {r.mode}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
-    if r.flags:
-        lines += [f"Flags: {', '.join(r.flags)}", ""]
+    notes = [FLAG_TEXT[f] for f in r.flags if f in FLAG_TEXT]
+    if notes:
+        lines += [f"Note: {n}" for n in notes] + [""]
     if r.summary:
         lines += ["### Feedback", "", r.summary, ""]
     lines += [f"<small>{r.rule}</small>"]
@@ -103,23 +106,13 @@ def _point(p: Point) -> list[str]:
 
 def evidence_markdown(r: Report) -> str:
     lines: list[str] = []
-    if r.debrief is not None:
-        d = r.debrief
-        lines += [f"### Debrief: {d.decision}", "", *(f"- {x}" for x in d.reasons), ""]
-        lines += ["| interviewer | round | vote |", "|---|---|---|"]
-        lines += [f"| {a.interviewer} | {a.round_title} | {a.vote or 'not assessed'} |" for a in d.assessments] + [""]
+    lines += debrief_markdown(r, heading="###")
     lines += ["### The three things to fix first", ""]
     for p in r.top_fixes:
         lines += _point(p)
     lines += ([] if r.top_fixes else ["- Nothing stood out as a gap in what was assessed."]) + [""]
     for f in r.round_feedback:
-        lines += [f"### {f.title}: {'n/a' if f.score is None else f'{f.score:.2f}'}", "", "**What went well**", ""]
-        for p in f.went_well:
-            lines += [f"- {p.text}", *(f"  > {line}" for line in (p.quote or "").splitlines())]
-        lines += ([] if f.went_well else ["- Nothing stood out yet."]) + ["", "**What to fix**", ""]
-        for p in f.to_fix:
-            lines += _point(p)
-        lines += ([] if f.to_fix else ["- Nothing found."]) + [""]
+        lines += round_markdown(f)
     lines += ["### Practise next", ""]
     for p in r.next_questions:
         lines += [*(f"> {line}" for line in p.text.strip().splitlines()), ""]

@@ -115,3 +115,32 @@ def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811
     expect(page.locator("#stories")).to_contain_text("Stories practised per LP", timeout=30_000)
     expect(page.locator("#sessions")).to_contain_text(live.id)
     page.screenshot(path=str(ARTEFACTS / "4-history.png"), full_page=True)
+
+    # A click on the session's row opens its report.
+    page.get_by_role("tab", name="Set up").click()
+    page.get_by_role("tab", name="History").click()
+    expect(page.locator("#sessions")).to_contain_text(live.id, timeout=30_000)
+    page.locator("#sessions").get_by_text(live.id, exact=True).first.click()
+    page.wait_for_function("id => document.querySelector('#report-headline')?.innerText.includes(id)",
+                           arg=live.id, timeout=60_000)
+    assert page.get_by_role("tab", name="Report").get_attribute("aria-selected") == "true"
+
+
+def test_the_code_pane_is_above_the_fold_on_a_laptop_screen(app, tmp_path):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    _, url = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(url)
+        page.wait_for_selector("#start")
+        pick(page, "Format", "Coding drill")
+        page.locator("#start").click()
+        page.wait_for_selector("#chat .message")
+        expect(page.locator("#code-box")).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(ARTEFACTS / "5-coding-1366x768.png"))
+        for selector in ("#chat", "#code", "#run", "#answer"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= 768, (selector, box)
+        browser.close()

@@ -151,17 +151,16 @@ def test_the_same_seed_gives_the_same_interviews(tmp_path):
     assert texts[0] == texts[1]
 
 
-def test_rounds_within_budget_counts_turns_and_simulated_minutes():
-    plan = build_plan("stats", "RS")  # one round: 30 minutes, 14 turns
+def test_rounds_within_budget_counts_turns_and_interview_minutes():
+    plan = build_plan("stats", "RS")  # one round: 30 minutes, 60 turns at most
 
-    def at(i, speaker, minute):  # noqa: ANN001, ANN202
-        d = Decision(action=Action.ASK, reason=".", round_index=0, item_id="q") if speaker == "interviewer" else None
-        return Turn(index=i, speaker=speaker, text="x", round_index=0, decision=d, created_at=minute * 60.0,
-                    classification="answer" if speaker == "candidate" else None)
+    def said(n):  # noqa: ANN001, ANN202
+        return [Turn(index=i, speaker="candidate", text="x", round_index=0, created_at=0.0, classification="answer")
+                for i in range(n)]
 
-    on_time = [at(0, "interviewer", 0), at(1, "candidate", 10), at(2, "interviewer", 10), at(3, "candidate", 29)]
-    assert m.rounds_within_budget(plan, on_time) == (1, 1)
-    late = [*on_time[:3], at(3, "candidate", 36)]
-    assert m.rounds_within_budget(plan, late) == (0, 1)
-    assert m.rounds_within_budget(plan, late, grace_s=240) == (0, 1)  # 6 minutes over is more than one answer
-    assert m.rounds_within_budget(plan, [*on_time[:3], at(3, "candidate", 33)], grace_s=240) == (1, 1)
+    assert m.rounds_within_budget(plan, [29 * 60.0], said(4)) == (1, 1)
+    assert m.rounds_within_budget(plan, [36 * 60.0], said(4)) == (0, 1)
+    assert m.rounds_within_budget(plan, [36 * 60.0], said(4), grace_s=240) == (0, 1)  # 6 minutes over: more than one answer
+    assert m.rounds_within_budget(plan, [33 * 60.0], said(4), grace_s=240) == (1, 1)
+    assert m.rounds_within_budget(plan, [20 * 60.0], said(61)) == (0, 1)  # past the turn cap
+    assert m.length_against_plan(plan, [27 * 60.0]) == 0.9

@@ -452,3 +452,38 @@ def test_corpus_reference_passes_and_wrong_fails(corpus_runs, problem_id: str):
     assert good.status == "passed", f"{good.message}\n{good.trace or ''}"
     if wrong is not None:
         assert wrong.status == "failed", f"`wrong` should fail a test cleanly: {wrong.message}"
+
+
+NAIVE = {  # correct, but asymptotically slower than the question allows
+    "cod-sorted-matrix-search": "def search_matrix(matrix, target):\n    return any(target == x for row in matrix for x in row)\n",
+    "cod-search-range": "def search_range(nums, target):\n    if target not in nums:\n        return (-1, -1)\n"
+                        "    first = last = nums.index(target)\n    while last + 1 < len(nums) and nums[last + 1] == target:\n"
+                        "        last += 1\n    return (first, last)\n",
+    "cod-search-rotated-array": "def search_rotated(nums, target):\n    return nums.index(target) if target in nums else -1\n",
+    "cod-review-binary-search": "def find(nums, target):\n    for i, x in enumerate(nums):\n        if x == target:\n"
+                                "            return i\n    return -1\n",
+}
+
+
+def test_every_problem_with_a_complexity_requirement_in_its_question_has_a_scale_check():
+    problems = load_problems(CORPUS)
+    assert {p.id for p in problems.coding.values() if p.scale} == set(NAIVE)
+
+
+@pytest.mark.parametrize("problem_id", sorted(NAIVE))
+def test_the_scale_check_passes_the_required_complexity_and_fails_a_slower_one(problem_id: str):
+    problem = load_problems(CORPUS).coding[problem_id]
+    good = run_code(problem, problem.reference)
+    assert good.status == "passed" and good.passed == good.total == len(problem.examples) + len(problem.tests) + 1
+    slow = run_code(problem, NAIVE[problem_id])
+    assert slow.status == "failed" and slow.passed == slow.total - 1
+    assert "Every correctness test passes, but the scale check fails" in slow.message
+    assert problem.scale.requirement in slow.message
+    scale = slow.tests[-1]
+    assert scale.label == "scale check" and scale.growth > problem.scale.max_growth
+
+
+def test_a_wrong_answer_is_not_timed():
+    problem = load_problems(CORPUS).coding["cod-review-binary-search"]
+    result = run_code(problem, "def find(nums, target):\n    return 0\n")
+    assert result.status == "failed" and result.tests[-1].error == "NotRun" and not result.tests[-1].passed

@@ -32,7 +32,8 @@ def make_services(home, corpus, embedder, **overrides) -> Services:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, corpus, embedder):
-    services = make_services(tmp_path_factory.mktemp("app-home"), corpus, embedder)
+    # Shared, as behind a proxy: each browser is its own candidate (single_user would make them one).
+    services = make_services(tmp_path_factory.mktemp("app-home"), corpus, embedder, ui_shared=True)
     port = free_port()
     demo = launch(services, prevent_thread_lock=True, port=port, warm=False)
     yield services, f"http://127.0.0.1:{port}/"

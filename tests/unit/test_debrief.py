@@ -18,7 +18,8 @@ def test_votes_follow_the_round_score():
 
 def test_a_loop_hires_when_most_vote_for_and_the_bar_raiser_agrees():
     d = debrief("loop", *rounds(3.2, 3.6, 2.4, 3.0), [])
-    assert d.positive and d.decision == "Hire" and d.assessments[-1].interviewer == "Bar Raiser"
+    assert d.positive and d.decision == "Hire" and d.assessments[-1].bar_raiser
+    assert d.assessments[-1].interviewer == "Interviewer 4 (Bar Raiser)"
 
 
 def test_the_bar_raiser_alone_stops_a_hire():
@@ -44,3 +45,29 @@ def test_the_bar_raiser_is_the_plans_last_round_not_the_last_one_reached():
     d = debrief("loop", rated, feedback, [], planned_rounds=6)
     assert [a.interviewer for a in d.assessments] == ["Interviewer 1"] and d.decision == "No decision"
     assert any("Bar Raiser's round was not reached" in r for r in d.reasons)
+
+
+def test_each_interviewer_writes_up_their_round_in_their_own_voice():
+    from interviewer.report.model import ItemResult, Point, RoundPeople
+
+    rated, _ = rounds(3.0, 2.2)
+    feedback = [
+        RoundFeedback(title="Round 1", score=3.0, went_well=[Point(text="Covered the key points on \"L1 vs L2\".",
+                                                                  quote="L1 zeroes weights.")], to_fix=[]),
+        RoundFeedback(title="Round 2", score=2.2, went_well=[], to_fix=[Point(text="The story has no measurable result.")]),
+    ]
+    items = [ItemResult(item_id="a", kind="technical", round_index=0, round_title="Round 1", question="q", status="answered"),
+             ItemResult(item_id="b", kind="pivot", round_index=1, round_title="Round 2", question="p", lp="Ownership",
+                        status="answered")]
+    people = {0: RoundPeople(name="Priya", title="Senior Applied Scientist, search ranking", minutes=24, planned_minutes=25,
+                             invited_questions=True, candidate_questions=["How do you pick projects?"]),
+              1: RoundPeople(name="Wei", title="Economist, ads", bar_raiser=True, minutes=23, planned_minutes=25,
+                             invited_questions=True)}
+    d = debrief("loop", rated, feedback, items, planned_rounds=2, people=people)
+    first, br = d.assessments
+    assert first.interviewer == "Priya" and br.interviewer == "Wei (Bar Raiser)" and br.bar_raiser
+    assert first.written == ('I ran Round 1, 24 of 25 minutes: 1 question. Best evidence: covered the key points on '
+                             '"L1 vs L2": "L1 zeroes weights.". They asked me "How do you pick projects?", which I read '
+                             'as real curiosity about the work. My vote: Inclined.')
+    assert "with stories on Ownership" in br.written and "My main concern: the story has no measurable result." in br.written
+    assert "They had no questions for me" in br.written and br.written.endswith("My vote: Not Inclined.")

@@ -25,6 +25,8 @@ def services(settings: Settings, corpus, tmp_path) -> Services:
 
 def good_answer(services: Services, interview: Interview) -> str:
     item = interview.state.item
+    if item is not None and item.kind == "questions":  # "what questions do you have for me?"
+        return "No, thank you, that's all from me."
     q = services.policy.question(item.item_id) if item else None
     if q is None:  # a behavioural probe: the LP's signals, said plainly
         return " ".join(services.policy.lp(item.lp or "").signals)
@@ -56,7 +58,9 @@ def test_a_whole_interview_runs_on_the_fakes_without_any_model(services, monkeyp
     assert row.meta.judge == FAKE_JUDGE and row.meta.speaker == "fake-speaker"
     report = report_for_session(services.corpus, services.store, interview.session_id)
     assert report.debrief is not None and report.debrief.decision in ("Advance to the loop", "Do not advance")
-    assert [a.interviewer for a in report.debrief.assessments] == ["Screener"]
+    # One interviewer runs a screen: the one who introduced themselves at the start.
+    intro = interview.turns[0].decision.introduction
+    assert intro is not None and [a.interviewer for a in report.debrief.assessments] == [intro.name]
     assert f"## Debrief: **{report.debrief.decision}**" in render(report, "md")
 
 
@@ -159,3 +163,14 @@ def test_the_markdown_report_speaks_to_the_candidate(services):
     question = report.items[0].question
     if "\n" in question:  # a multi-line question keeps its lines (and its code block)
         assert all(f"> {line}".rstrip() in md for line in question.strip().splitlines())
+
+
+def test_the_warm_up_status_says_what_the_judge_is_doing(services):
+    services.judge.ready = False
+    assert "first answer loads" in services.warm_status()
+    services.warm_stage = "loading"
+    assert services.warm_status().startswith("loading the judge's models")
+    services.warm_stage = "failed"
+    assert "warm-up failed" in services.warm_status()
+    services.judge.ready = True
+    assert services.warm_status() == "ready"

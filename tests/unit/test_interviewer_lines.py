@@ -7,11 +7,13 @@ import re
 
 from evals.metrics import PRESUPPOSES
 from interviewer.config import Settings
+from interviewer.interview import panel
 from interviewer.interview.plans import PLAN_IDS, build_plan
 from interviewer.schemas import Action, Decision, Role
 from interviewer.speaker.template import TemplateSpeaker
 
-AFTER = (None, "answer", "skip", "dont_know", "no_example", "clarifying_question", "off_topic", "empty")
+AFTER = (None, "answer", "skip", "dont_know", "no_example", "clarifying_question", "off_topic", "empty",
+         "candidate_question", "no_more_questions")
 TURNS = range(12)  # enough turns to draw every alternative of every phrase
 
 
@@ -34,7 +36,8 @@ def decisions(corpus) -> list[tuple[Decision, str]]:
         out.append((Decision(action=Action.ASK, text=question.question, project="Churn model for a telecom, 2023", **base), "R"))
     for principle in corpus.lps:
         base = {"reason": "t", "round_index": 0, "item_id": f"{principle.id}.probe-1", "item_kind": "lp_probe", "lp": principle.name}
-        out += [(Decision(action=Action.ASK, text=p.text, **base), "R") for p in principle.probes]
+        out += [(Decision(action=Action.ASK, text=p.text, variant=v, **base), "R") for p in principle.probes
+                for v in (None, "revisit")]
         out += [(Decision(action=Action.FOLLOW_UP, text=f.text, gap=f.gap, **base), "R") for f in principle.follow_ups]
         out += [(Decision(action=Action.ALTERNATE, text=s, **base), "R") for s in principle.alternate_scenarios]
     base = {"reason": "t", "round_index": 0, "item_id": lp.id}
@@ -46,6 +49,19 @@ def decisions(corpus) -> list[tuple[Decision, str]]:
     out += [(Decision(action=Action.CODE_RESULT, variant=v, text="3 of 17 tests pass.", **base), "R")
             for v in ("passed_complexity", "python_passed", "sql_passed", "python_failed", "sql_failed", "error")]
     out.append((Decision(action=Action.END, reason="t", round_index=0), "R"))
+    out.append((Decision(action=Action.INVITE_QUESTIONS, reason="t", round_index=0), "R"))
+    out += [(Decision(action=Action.ANSWER_QUESTION, reason="t", round_index=0, text="We ship monthly.", variant=v), "R")
+            for v in (None, "unknown")]
+    # Every panel member introducing every round of every plan they could run.
+    for plan_id in PLAN_IDS:
+        for role in Role:
+            plan = build_plan(plan_id, role)
+            for person in corpus.interviewers:
+                for i in range(len(plan.rounds)):
+                    if plan.introduces(i):
+                        out.append((Decision(action=Action.ASK, reason="t", round_index=i, new_round=i > 0, item_id=q.id,
+                                             item_kind="technical", text=q.question,
+                                             introduction=panel.introduction(person, plan, i)), plan.rounds[i].title))
     return out
 
 
@@ -82,6 +98,16 @@ def test_every_line_reads_cleanly(corpus):
                 for problem in problems(line):
                     bad.setdefault(problem, line)
     assert lines > 10_000 and bad == {}
+
+
+def test_every_panel_answer_reads_cleanly_in_every_interviewers_mouth(corpus):
+    bad = {}
+    for person in corpus.interviewers:
+        for answer in corpus.panel_answers:
+            line = panel.answer_text(answer, person)
+            for problem in problems(line) + (["the team said twice"] if "team team" in line else []):
+                bad.setdefault(problem, line)
+    assert len(corpus.interviewers) >= 10 and len(corpus.panel_answers) >= 20 and bad == {}
 
 
 def test_the_checks_catch_each_glitch():

@@ -132,22 +132,51 @@ def test_hint_once_then_exhausted(corpus):
     assert d2.action is Action.HINT and d2.variant == "exhausted"
 
 
-def test_technical_round_pivots_and_closes_within_budget(corpus):
+def play(policy: Policy, state: InterviewState, seconds: float = 60.0, ask: str | None = None) -> list:
+    """Answer every item weakly, each turn taking `seconds` of interview time; at a round's end
+    ask `ask` once (or nothing). Returns the decisions."""
+    decisions = []
+    for _ in range(400):
+        if state.finished:
+            break
+        item = state.item
+        state.charge(seconds)
+        if item.kind == "questions":
+            message = ask if ask and state.round.candidate_questions == 0 else "No, thanks, that's all."
+            d = policy.on_message(state, MessageKind.ANSWER, message, None, 1.0)
+        else:
+            score = tech_score(missed=[1, 2, 3], covered=[]) if item.kind == "technical" else story_score(["result"])
+            d = policy.on_message(state, MessageKind.ANSWER, "answer", score, 1.0)
+        decisions.append(d)
+    return decisions
+
+
+def test_a_round_asks_until_its_time_is_used_then_invites_questions(corpus):
     policy = Policy(corpus)
     plan = build_plan("ml-breadth")
     state = InterviewState(plan=plan, seed=4)
     policy.start(state, 0.0)
-    weak = tech_score(missed=[1, 2, 3], covered=[])
-    actions = []
-    for _ in range(60):
-        if state.finished:
-            break
-        d = policy.on_message(state, MessageKind.ANSWER, "answer", weak if state.item.kind == "technical" else story_score(["result"]), 1.0)
-        actions.append(d.action)
+    decisions = play(policy, state, seconds=60.0)
+    actions = [d.action for d in decisions]
     assert state.finished and actions[-1] is Action.END
     assert Action.PIVOT in actions
-    assert state.round.turns <= plan.rounds[0].max_turns
+    asks = sum(1 for d in decisions if d.action is Action.ASK) + 1  # the first question came from start()
+    assert asks > plan.rounds[0].questions, "30 minutes hold more than the usual three questions at a minute a turn"
+    assert actions[-2] is Action.INVITE_QUESTIONS  # the drill's one interviewer asks for questions at the end
+    # Questions stop when the time is used, keeping the reserve for the candidate's questions.
+    assert plan.rounds[0].minutes * 60 - 300 <= state.round_elapsed_s <= plan.rounds[0].minutes * 60 + 120
     assert len(state.asked) == len(set(state.asked))
+
+
+def test_fast_turns_do_not_change_the_round_length_only_what_fills_it(corpus):
+    policy = Policy(corpus)
+    slow, fast = InterviewState(plan=build_plan("ml-breadth"), seed=4), InterviewState(plan=build_plan("ml-breadth"), seed=4)
+    policy.start(slow, 0.0)
+    policy.start(fast, 0.0)
+    play(policy, slow, seconds=120.0)
+    play(policy, fast, seconds=45.0)
+    assert abs(slow.elapsed_s - fast.elapsed_s) <= 240
+    assert len(fast.asked) > len(slow.asked)
 
 
 def test_time_budget_closes_the_round(corpus):
@@ -155,9 +184,29 @@ def test_time_budget_closes_the_round(corpus):
     plan = build_plan("phone-screen", "RS")
     state = InterviewState(plan=plan, seed=5)
     policy.start(state, 0.0)
-    later = plan.rounds[0].minutes * 60 + 1
-    d = policy.on_message(state, MessageKind.ANSWER, "answer", tech_score([1], []), later)
-    assert d.round_index == 1 and d.new_round and "last round" not in d.reason
+    state.charge(plan.rounds[0].minutes * 60 + 1)
+    d = policy.on_message(state, MessageKind.ANSWER, "answer", tech_score([1], []), 2.0)
+    # One interviewer runs the whole screen: no questions for them until its last round.
+    assert d.round_index == 1 and d.new_round and "last round" not in d.reason and d.introduction is None
+
+
+def test_each_loop_round_has_its_own_interviewer_and_ends_with_the_candidates_questions(corpus):
+    policy = Policy(corpus)
+    plan = build_plan("loop", "DS")
+    state = InterviewState(plan=plan, seed=3)
+    first = policy.start(state, 0.0)
+    assert first.introduction is not None and not first.introduction.whole_interview
+    decisions = play(policy, state, seconds=90.0, ask="What does a typical week look like for a scientist on your team?")
+    intros = [d.introduction for d in decisions if d.introduction is not None]
+    assert len(intros) == len(plan.rounds) - 1 and len({i.name for i in [first.introduction, *intros]}) == len(plan.rounds)
+    invites = [d for d in decisions if d.action is Action.INVITE_QUESTIONS]
+    assert len(invites) == len(plan.rounds)
+    answers = [d for d in decisions if d.action is Action.ANSWER_QUESTION]
+    assert len(answers) == len(plan.rounds) and all(d.variant is None and "week" in d.reason for d in answers[:1])
+    assert "{team}" not in answers[0].text and answers[0].text
+    lps = [d.lp for d in decisions if d.action is Action.PIVOT]
+    assert len(lps) == len(set(lps)) and len(lps) >= len(plan.rounds)
+    assert state.elapsed_s >= 0.8 * plan.minutes * 60
 
 
 def test_a_contradiction_is_challenged_once_before_any_gap(corpus):
@@ -218,7 +267,11 @@ def test_a_pivot_never_probes_an_lp_twice(corpus):
     state.lps_probed = [q.pivot.lps[0]]
     assert policy._pivot(state, q, "t").lp == q.pivot.lps[1]
     state.lps_probed = list(q.pivot.lps)
-    assert policy._pivot(state, q, "t") is None
+    other = policy._pivot(state, q, "t")  # the question's own LPs are used up: one nobody probed, with its probe
+    assert other.lp not in q.pivot.lps and other.item_kind == "lp_probe" and other.text in {
+        p.text for p in corpus.lp(other.lp).probes}
+    state.lps_probed = [lp.name for lp in corpus.lps]
+    assert policy._pivot(state, q, "t") is None  # every LP probed: no pivot at all
 
 
 def test_a_coding_round_asks_a_runnable_question_and_asks_for_the_code(corpus):
@@ -232,3 +285,63 @@ def test_a_coding_round_asks_a_runnable_question_and_asks_for_the_code(corpus):
     assert reply.action is Action.FOLLOW_UP and reply.gap == "code"
     again = policy.on_message(state, MessageKind.ANSWER, "Still words, no code.", tech_score([1], [], 2.0), 2.0)
     assert again.gap != "code"  # asked once
+
+
+def test_interview_time_is_the_spoken_length_or_the_real_time_if_longer():
+    from interviewer.interview.clock import MAX_IDLE_S, THINK_S, turn_seconds
+
+    asked, answer = "word " * 25, "word " * 150
+    assert turn_seconds(asked, answer) == 10 + THINK_S + 60  # 0.4 s a word, both ways, and a pause
+    assert turn_seconds(asked, answer, wall_gap=5.0) == 90.0  # pasted in five seconds: still 90
+    assert turn_seconds(asked, answer, wall_gap=300.0) == 300.0  # typed slowly: the real time
+    assert turn_seconds(asked, answer, wall_gap=7200.0) == MAX_IDLE_S  # a break is not interview time
+    code = "def f(xs):\n    # a comment\n" + "    x = 1\n" * 9
+    assert turn_seconds("", code, code=True) == 300.0  # ten lines at 30 s, not their spoken length
+    assert turn_seconds("", "print(1)", code=True) == 180.0  # writing anything takes a few minutes
+
+
+def test_the_candidates_questions_are_told_from_statements_and_matched_to_answers(corpus):
+    from interviewer.interview import panel
+
+    assert panel.is_question("What does the team work on next year?")
+    assert panel.is_question("how do you decide what to build")
+    assert panel.is_question("I'm curious how promotions work")
+    assert not panel.is_question("No, I think that's all, thanks.")
+    assert panel.has_no_questions("Nope, all good") and panel.has_no_questions("")
+    found = panel.match_answer(corpus.panel_answers, "What happens after the loop, when will I hear back?")
+    assert found is not None and found.id == "ans-after-the-loop"
+    assert panel.match_answer(corpus.panel_answers, "Is the cafeteria food vegetarian?") is None
+
+
+def test_the_panel_has_someone_for_every_round_of_every_plan(corpus):
+    from interviewer.interview import panel
+
+    for plan_id in PLAN_IDS:
+        for role in ("RS", "DS"):
+            plan = build_plan(plan_id, role)
+            met: list[str] = []
+            for i in range(len(plan.rounds)):
+                if not plan.introduces(i):
+                    continue
+                person = panel.pick_interviewer(corpus, plan, i, seed=1, met=met)
+                assert person is not None and person.id not in met, (plan_id, role, i)
+                met.append(person.id)
+                if plan_id == "recruiter-screen":
+                    assert "recruit" in person.title.lower()
+                elif plan.bar_raiser_round == i or (plan.bar_raiser and plan.one_interviewer):
+                    assert person.bar_raiser
+                else:
+                    assert not person.bar_raiser and (not person.rounds or plan.rounds[i].kind in person.rounds)
+                    # Of the role when anyone of the role runs such rounds (no DS interviewer runs ML depth).
+                    assert plan.role in person.roles or not any(
+                        plan.role in p.roles and plan.rounds[i].kind in p.rounds for p in corpus.interviewers)
+
+
+def test_titles_said_mid_sentence_keep_names_and_acronyms():
+    from interviewer.interview.panel import spoken
+
+    assert spoken("Phone screen (RS)") == "phone screen"
+    assert spoken("Background and resume walk-through") == "background and resume walk-through"
+    assert spoken("Leadership Principles") == "Leadership Principles"
+    assert spoken("ML breadth check") == "ML breadth check"
+    assert spoken("Bar Raiser round (DS)") == "Bar Raiser round"

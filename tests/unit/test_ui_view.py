@@ -42,17 +42,18 @@ def test_tally_and_guess_line():
 
 
 def test_progress_shows_round_question_and_time_against_budget():
-    state = InterviewState(plan=build_plan("phone-screen", "RS"), round=RoundState(index=1, started_at=1000.0, turns=3, main_items=2))
-    turn = turn_state("s1", state, now=1000.0 + 17 * 60, created_at=0.0, flags=["contradiction"])
+    state = InterviewState(plan=build_plan("phone-screen", "RS"), round_seconds=[15 * 60 + 35, 17 * 60 + 30],
+                           round=RoundState(index=1, started_at=1000.0, turns=3, main_items=2))
+    turn = turn_state("s1", state, flags=["contradiction"])
     assert (turn.round_number, turn.rounds, turn.question_number, turn.questions) == (2, 4, 2, 2)
     assert (turn.round_minutes, turn.minutes, turn.flags) == (17, 33, ["contradiction"]) and turn.over_round_budget
     text = view.progress(turn)
     assert "Round 2 of 4: ML breadth check" in text
-    assert "Question 2 of 2" in text
-    assert "Round time: 17 of 15 min · turns 3 of 10" in text
+    assert "Question 2 (about 2 usually fit this round)" in text
+    assert "Round time: 17 of 15 min" in text
     assert "Over the round's time budget" in text
-    state.finished = True
-    assert "finished after 10 min" in view.progress(turn_state("s1", state, now=600.0, created_at=0.0))
+    state.finished, state.round_seconds = True, [600.0]
+    assert "finished after 10 min" in view.progress(turn_state("s1", state))
 
 
 def test_code_is_appended_as_a_fenced_block():
@@ -67,6 +68,18 @@ def test_user_is_the_login_when_there_is_one_else_the_browser():
 
     assert user_of(Request(), {"browser_id": "b1"}) == "alice"
     assert user_of(None, {"browser_id": "b1"}) == "browser-b1"
+    assert user_of(None, {"browser_id": "b1"}, local_user="sam") == "sam"  # this machine only: the terminal's user
+    assert user_of(Request(), {"browser_id": "b1"}, local_user="sam") == "alice"
+
+
+def test_the_app_is_single_user_only_on_this_machine_without_logins():
+    from interviewer.config import Settings
+
+    local = Settings.from_env(env={"USER": "sam"})
+    assert local.single_user and local.os_user == "sam"
+    assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_HOST": "0.0.0.0"}).single_user
+    assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_AUTH": "ann:secret-pass-1"}).single_user
+    assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_SHARED": "1"}).single_user
 
 
 RESUME = """Jane Doe
