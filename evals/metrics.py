@@ -119,7 +119,7 @@ def follow_up_relevance(turns: list[Turn], questions: dict[str, Question]) -> tu
         if t.speaker != "candidate" or d is None or d.action is not Action.FOLLOW_UP or t.score is None:
             continue
         total += 1
-        if d.gap == "code":  # a code round asking for the code: not a rubric gap
+        if d.gap in ("code", "rerun"):  # a code round asking for the code, or for a fixed run: not a rubric gap
             total -= 1
         elif d.gap == "contradiction":  # a challenge of a wrong statement the judge quoted
             relevant += any(c.quote[:40] in d.text for c in t.score.contradictions)
@@ -153,7 +153,9 @@ def length_against_plan(plan: Plan, round_seconds: list[float]) -> float:
 # ---- one count per interviewer bug class (each should be 0) ------------------------------
 
 # A line that claims the candidate said something it cannot know they said.
-PRESUPPOSES = re.compile(r"\b(you said|you mentioned|you described|you told me|as you said|your resume says)\b", re.I)
+PRESUPPOSES = re.compile(r"\b(you said|you mentioned|you described|you told me|as you said|your resume says|"
+                         r"your (recursive|iterative) (version|solution))\b|(^|[.!?]\s+)(you picked|you chose|you went with)\b",
+                         re.I)
 NON_ANSWERS = {"no_example", "dont_know", "empty", "gibberish", "echo", "off_topic"}
 
 

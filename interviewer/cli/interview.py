@@ -28,7 +28,7 @@ from interviewer.interview.plans import PLAN_IDS
 HELP_TEXT = (
     "Type your answer and press Enter. Commands: /hint for a nudge, /skip to move to the next question, "
     "/end to finish and get your report, /run FILE to run your code or SQL against the question's hidden tests, "
-    "/help for this text. You can also ask clarifying questions."
+    "/time for the round and the interview time used, /help for this text. You can also ask clarifying questions."
 )
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
@@ -82,6 +82,13 @@ def chat(
         services.stop_warm_up()
 
 
+def _where(interview) -> str:  # noqa: ANN001
+    """The terminal's progress line, at the start and at each new round (the browser's side panel)."""
+    t = interview.turn_state()
+    return (f"— Round {t.round_number} of {t.rounds}: {t.round_title}, about {t.round_budget_minutes} min · "
+            f"interview time so far {t.minutes} of {t.budget_minutes} min —")
+
+
 def _converse(services, interview) -> None:  # noqa: ANN001
     """The chat itself: one answer per line until the interview ends or input stops."""
     interactive = sys.stdin.isatty()
@@ -91,6 +98,7 @@ def _converse(services, interview) -> None:  # noqa: ANN001
         out.print(f"[dim]Model mode: {services.mode}. If the model fails, the offline interviewer and judge "
                   "take over for that turn, and the report says which judge scored what.[/dim]")
     out.print(f"[dim]Session {interview.session_id}. {HELP_TEXT}[/dim]\n")
+    out.print(f"[dim]{escape(_where(interview))}[/dim]")
     out.print(f"[bold cyan]Interviewer:[/bold cyan] {escape(interview.last_interviewer_message)}\n")
     try:
         while not interview.finished:
@@ -101,6 +109,11 @@ def _converse(services, interview) -> None:  # noqa: ANN001
             if line.strip().lower() == "/help":
                 out.print(f"[dim]{HELP_TEXT}[/dim]")
                 continue
+            if line.strip().lower() == "/time":
+                t = interview.turn_state()
+                out.print(f"[dim]{escape(_where(interview))} Round time used: {t.round_minutes} of "
+                          f"{t.round_budget_minutes} min.[/dim]")
+                continue
             if line.strip().lower().startswith("/run"):
                 _run_file(interview, line.strip()[4:].strip())
                 continue
@@ -108,10 +121,13 @@ def _converse(services, interview) -> None:  # noqa: ANN001
                 out.print(f"[bold green]You:[/bold green] {escape(line)}")
             if not services.judge_ready:
                 out.print("[dim](The judge is getting ready: its model takes a few seconds to load.)[/dim]")
+            before = interview.state.round.index
             out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
             for piece in interview.stream(line):
                 out.print(piece, end="", highlight=False, markup=False)
             out.print("\n")
+            if interview.state.round.index != before and not interview.finished:
+                out.print(f"[dim]{escape(_where(interview))}[/dim]\n")
     except KeyboardInterrupt:
         out.print(f"\n[yellow]Saved. Continue with: interviewer chat --resume {interview.session_id}[/yellow]")
         return
@@ -124,7 +140,10 @@ def _verdict(services, interview) -> None:  # noqa: ANN001
 
     report = report_for_session(services.corpus, services.store, interview.session_id)
     overall = "n/a" if report.overall is None else f"{report.overall:.2f} / 4"
-    out.print(f"[bold]Interview over. Recommendation: {escape(report.recommendation)}[/bold] (overall {overall}).")
+    label = "Decision" if report.debrief is not None else "Recommendation"
+    out.print(f"[bold]Interview over. {label}: {escape(report.verdict)}[/bold] (overall {overall}).")
+    if report.verdict_note:
+        out.print(report.verdict_note, highlight=False, markup=False)
     if report.debrief is not None:
         votes = ", ".join(f"{a.interviewer} {a.vote or 'not assessed'}" for a in report.debrief.assessments)
         out.print(f"Debrief: {report.debrief.decision} ({votes}).", highlight=False, markup=False)

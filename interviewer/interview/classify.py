@@ -37,7 +37,7 @@ _SKIP = re.compile(
 _END = re.compile(r"^\s*(end( the)? interview|i'?d like to (stop|end)|let'?s (stop|end) here|stop the interview)\b", re.I)
 _NO_EXAMPLE = re.compile(
     r"\b(can'?t|cannot|can not|couldn'?t|don'?t|do not) (think of|recall|remember|come up with)\b.{0,30}\b(example|time|situation|story|instance|case|one)\b|"
-    r"\b(don'?t|do not) have (an?|any) (example|story|situation)|"
+    r"\b(don'?t|do not) have (an?|any) (good |real |specific |relevant |great )?(example|story|situation)|"
     r"\bnever (been in|had|faced|experienced) (that|such|a situation|this)|"
     r"\bno (example|story|experience) (comes to mind|of that)|nothing comes to mind|"
     r"\b(don'?t|do not) (really )?have (one|a story like that|anything like that)\b|"
@@ -119,7 +119,10 @@ def classify(
         return MessageKind.GIBBERISH
     if is_echo(text, question):
         return MessageKind.ECHO
-    if n_words <= 30 and _NO_EXAMPLE.search(text):
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    # Up to 30 words, or a longer message that opens by saying so and tells nothing new (no figures).
+    if (n_words <= 30 and _NO_EXAMPLE.search(text)) or (
+            n_words <= 70 and _NO_EXAMPLE.search(first) and not re.search(r"\d", text)):
         return MessageKind.NO_EXAMPLE if behavioral else MessageKind.DONT_KNOW
     if n_words <= 20 and _DONT_KNOW.search(text):
         return MessageKind.NO_EXAMPLE if behavioral and re.search(r"example|time|situation|story", lowered) else MessageKind.DONT_KNOW

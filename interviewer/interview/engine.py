@@ -294,7 +294,8 @@ class Interview:
         label = kind.value
         if item.kind == "questions" and kind is not MessageKind.END:
             # The candidate's questions to the interviewer are not answers: nothing was judged.
-            label = "candidate_question" if is_question(message) else "no_more_questions"
+            label = "candidate_question" if is_question(message) \
+                else "no_more_questions" if self.state.round.candidate_questions else "no_questions"
         answered_in = self.state.round.index
         decision = self.s.policy.on_message(self.state, kind, message, score, self.s.clock())
         # The candidate's turn, its score and the decision are on disk before we speak.
@@ -323,6 +324,9 @@ class Interview:
         item = self.state.item
         problem = self.s.problem_for(item.item_id) if item else None
         if item is None or problem is None:
+            if item is not None and item.kind != "technical":
+                raise LookupError("we have moved on from the coding question: the question on the table is about a "
+                                  "story, so there is nothing to run; answer it in words")
             raise LookupError("this question has no hidden tests; send your code with your answer instead")
         from interviewer.runner import CodingProblem, run_code, run_sql
         from interviewer.schemas import RunRecord

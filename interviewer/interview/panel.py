@@ -23,10 +23,6 @@ NO_QUESTIONS = re.compile(
     re.IGNORECASE,
 )
 MAX_CANDIDATE_QUESTIONS = 3
-MIN_MATCH = 2  # words shared with a known phrasing before an answer is given from it
-# Words every question shares; matching on them would pair anything with anything.
-_COMMON = {"what", "how", "does", "do", "you", "your", "the", "is", "are", "team", "like", "would", "can", "me",
-           "about", "there", "much", "many", "any", "for", "on", "in", "of", "to", "a", "an", "and", "it", "i"}
 
 
 def pick_interviewer(corpus: Corpus, plan: Plan, round_index: int, seed: int, met: list[str]) -> Interviewer | None:
@@ -90,19 +86,50 @@ def has_no_questions(message: str) -> bool:
     return not is_question(message) and bool(NO_QUESTIONS.match(message.strip()) or not message.strip())
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in tokenize(text) if w not in _COMMON and len(w) > 2}
+# BM25 scores that count as a match, read off candidates' questions from played loops: a
+# question about the process or the team matches a prepared answer; one about the team's
+# technical work matches a corpus question, whose key points are how the team thinks about it.
+PANEL_SURE, PANEL_MIN, TOPIC_MIN = 4.5, 3.4, 10.5
+KEY_POINTS_SAID = 2
 
 
-def match_answer(answers: list[PanelAnswer], message: str) -> PanelAnswer | None:
-    """The answer whose phrasings share the most words with the candidate's question."""
-    asked = _words(message)
-    best, best_overlap = None, MIN_MATCH - 1
-    for a in answers:
-        overlap = max(len(asked & _words(p)) for p in a.asks)
-        if overlap > best_overlap:
-            best, best_overlap = a, overlap
-    return best
+class PanelIndex:
+    """Lexical indexes over the prepared answers' phrasings and the technical questions, built on
+    the first candidate question of a process."""
+
+    def __init__(self, corpus: Corpus):
+        from interviewer.retrieval.lexical import BM25Index
+
+        self.asks = [(a, p) for a in corpus.panel_answers for p in a.asks]
+        self.questions = [q for q in corpus.questions if q.key_points]
+        self._asks = BM25Index([p for _, p in self.asks])
+        self._questions = BM25Index([f"{q.question} {' '.join(q.topics)} {' '.join(q.key_points)}" for q in self.questions])
+
+    def answer(self, message: str, person: Interviewer | None) -> tuple[str, str] | None:
+        """(how it was answered, the answer) for the candidate's question; None when nothing fits."""
+        panel = self._asks.scores(message) if self.asks else []
+        topic = self._questions.scores(message) if self.questions else []
+        best_panel = max(range(len(panel)), key=lambda i: panel[i]) if len(panel) else None
+        best_topic = max(range(len(topic)), key=lambda i: topic[i]) if len(topic) else None
+        p = float(panel[best_panel]) if best_panel is not None else 0.0
+        t = float(topic[best_topic]) if best_topic is not None else 0.0
+        if p >= PANEL_SURE or (p >= PANEL_MIN and t < TOPIC_MIN):
+            found = self.asks[best_panel][0]
+            return f"answered from {found.id}", answer_text(found, person) or ""
+        if t >= TOPIC_MIN:
+            q = self.questions[best_topic]
+            return f"answered from the key points of {q.id}", topic_answer(q.key_points, message, person)
+        return None
+
+
+def topic_answer(key_points: list[str], message: str, person: Interviewer | None) -> str:
+    """How the team thinks about a technical question: the key points closest to what was asked."""
+    
+    asked = set(tokenize(message))
+    ranked = sorted(range(len(key_points)), key=lambda i: (-len(asked & set(tokenize(key_points[i]))), i))
+    said = " ".join(key_points[i].rstrip(".") + "." for i in sorted(ranked[:KEY_POINTS_SAID]))
+    team = person.team if person else "science"
+    return f"On the {team} team, the way we think about it: {said}"
 
 
 def answer_text(answer: PanelAnswer | None, person: Interviewer | None) -> str | None:

@@ -43,6 +43,8 @@ CHALLENGE_QUOTE = 160
 CODE_ROUNDS = (Round.CODING, Round.SQL)
 ASK_FOR_CODE = ("Before we go further, write it as code and run it against the tests: the Run button in the browser, "
                 "or /run FILE in the terminal. Then talk me through it.")
+ASK_FOR_RERUN = ("Go ahead and make that change, then run it again: I'd like to see it pass before we move on. "
+                 "Talk me through the fix as you go.")
 # Interview time a new question needs: no interviewer starts a problem with a minute left.
 QUESTION_NEEDS_S = {Round.CODING: 360.0, Round.SQL: 300.0}
 QUESTION_NEEDS_DEFAULT_S = 120.0
@@ -57,6 +59,12 @@ STAR_ORDER = ("result", "action", "ownership", "situation", "specificity", "lear
 def _rng(state: InterviewState, salt: str) -> random.Random:
     # Derived from the seed and progress, so a resumed session makes the same choices.
     return random.Random(f"{state.seed}:{state.round.index}:{len(state.asked)}:{salt}")
+
+
+def topic_words(q: Question) -> set[str]:
+    """The stems of a question's topics: "gradient boosting" and "boosting" share "boost", so
+    three boosting questions in a row count as one topic, not three."""
+    return set(tokenize(" ".join(q.topics)))
 
 
 def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan,
@@ -75,7 +83,7 @@ def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan,
     if not pool:
         return None
     # Spread of topics: prefer the questions sharing the fewest topics with what was asked.
-    overlap = {q.id: sum(state.topics_seen.get(t, 0) for t in q.topics) for q in pool}
+    overlap = {q.id: sum(state.topics_seen.get(t, 0) for t in topic_words(q)) for q in pool}
     least = min(overlap.values())
     choices = sorted((q for q in pool if overlap[q.id] == least), key=lambda q: q.id)
     return _rng(state, "question").choice(choices)
@@ -181,6 +189,7 @@ class Policy:
         self._runnable: frozenset[str] | None = None
         self._questions = {q.id: q for q in corpus.questions}
         self._lps = {lp.name: lp for lp in corpus.lps}
+        self._panel: panel.PanelIndex | None = None  # built at the first candidate question
 
     def lp(self, name: str) -> LeadershipPrinciple:
         return self._lps[name]
@@ -260,11 +269,12 @@ class Policy:
             return self._next_item(state, now, why)
         state.round.candidate_questions += 1
         person = next((p for p in self.corpus.interviewers if p.id == state.round.interviewer_id), None)
-        found = panel.match_answer(self.corpus.panel_answers, message)
-        text = panel.answer_text(found, person)
-        return Decision(action=Action.ANSWER_QUESTION, round_index=r, text=text or "",
-                        reason=f"candidate's question {state.round.candidate_questions}: "
-                               + (f"answered from {found.id}" if found else "no prepared answer matches"),
+        if self._panel is None:
+            self._panel = panel.PanelIndex(self.corpus)
+        found = self._panel.answer(message, person)
+        how, text = found if found else ("nothing prepared or in the corpus matches", "")
+        return Decision(action=Action.ANSWER_QUESTION, round_index=r, text=text,
+                        reason=f"candidate's question {state.round.candidate_questions}: {how}",
                         variant=None if found else "unknown")
 
     def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
@@ -292,7 +302,7 @@ class Policy:
                 done = sum(1 for a in state.asked if (p := self.question(a)) and p.round is Round.PROJECT_DEEP_DIVE)
                 project = state.resume_projects[done % len(state.resume_projects)]
             state.item = ItemState(item_id=q.id, kind="technical", question=q.question)
-            for t in q.topics:
+            for t in topic_words(q):
                 state.topics_seen[t] = state.topics_seen.get(t, 0) + 1
             why = f"{plan.kind.value} question {q.id} (difficulty {q.difficulty}, topics {', '.join(q.topics)})"
         intro = None
@@ -429,6 +439,14 @@ class Policy:
             return Decision(
                 action=Action.FOLLOW_UP, reason="code round: no run yet; asking for the code",
                 round_index=r, item_id=q.id, item_kind="technical", gap="code", text=ASK_FOR_CODE,
+            )
+        run = item.run
+        if state.round_plan.kind in CODE_ROUNDS and run is not None and run.passed < run.total and not item.rerun_asked:
+            # The last run failed and the candidate explained a fix in words: see the fix run, once.
+            item.rerun_asked = True
+            return Decision(
+                action=Action.FOLLOW_UP, reason=f"code round: the best run passes {run.passed} of {run.total}; asking for a fixed run",
+                round_index=r, item_id=q.id, item_kind="technical", gap="rerun", text=ASK_FOR_RERUN,
             )
         found = challenge(score, item.challenged) if len(item.challenged) < MAX_CHALLENGES else None
         if found is not None and not self._budget_over(state, now):

@@ -29,6 +29,7 @@ class ItemState(BaseModel):
     discussion: Score | None = None  # the judge's score of what was said, before code results are added
     complexity_asked: bool = False
     code_asked: bool = False  # a code round asked for the code to be run
+    rerun_asked: bool = False  # after a failing run, asked once to fix it and run it again
     challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
 
 
@@ -52,7 +53,7 @@ class InterviewState(BaseModel):
     round: RoundState = Field(default_factory=RoundState)
     item: ItemState | None = None
     asked: list[str] = Field(default_factory=list)
-    topics_seen: dict[str, int] = Field(default_factory=dict)
+    topics_seen: dict[str, int] = Field(default_factory=dict, description="stems of the topics asked so far")
     lps_probed: list[str] = Field(default_factory=list)
     used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
     resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")

@@ -80,6 +80,20 @@ def recommend(competencies: list[Rated], lps: list[Rated], flags: set[str]) -> t
     return "Not Inclined", overall
 
 
+def recommendation_why(competencies: list[Rated], lps: list[Rated], recommendation: str) -> str:
+    """The lowest score that kept the summary below the level its mean alone would reach."""
+    floor = {"Inclined": 3.0, "Not Inclined": 2.0}.get(recommendation)
+    if floor is None:
+        return ""
+    rated = [(x.score, x.name, kind) for kind, rows in (("competency", competencies), ("Leadership Principle", lps))
+             for x in rows if x.score is not None]
+    below = sorted(r for r in rated if r[0] < floor)
+    if not below:
+        return ""
+    score, name, kind = below[0]
+    return f"{name} scored {score:.2f}, and the rule allows no {kind} below {floor:.1f} at the next level"
+
+
 def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> list[ItemResult]:
     """One result per question or probe asked, scored by the judge's last view of it."""
     questions = {q.id: q for q in corpus.questions}
@@ -183,7 +197,8 @@ def build_report(corpus: Corpus, session_id: str, state: InterviewState, turns: 
     return Report(
         session_id=session_id, plan_title=state.plan.title, role=state.plan.role.value, finished=state.finished,
         judges=judges, offline_judge_note=note, rounds=rounds, competencies=competencies, lps=lps, overall=overall,
-        recommendation=recommendation, rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
+        recommendation=recommendation, recommendation_why=recommendation_why(competencies, lps, recommendation),
+        rule=RECOMMENDATION_RULE, strengths=strengths, development=development,
         top_fixes=development[:3], round_feedback=round_feedback,
         debrief=debrief(state.plan.id, rounds, round_feedback, items, len(state.plan.rounds), people),
         items=items, lps_to_prepare=to_prepare, next_questions=_next_questions(corpus, items, state), flags=sorted(flags),

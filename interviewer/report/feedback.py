@@ -81,10 +81,13 @@ def strengths(item: ItemResult) -> list[tuple[float, Point]]:
     if item.score is None:
         return []
     out = []
+    wrong = [x.quote for x in item.score.contradictions]
     for c in item.score.criteria:
-        if c.score is not None and c.score >= 3 and c.evidence and c.name in STRENGTH:
+        # A sentence the judge found wrong is never quoted as a strength, whatever else it shows.
+        quotes = [q for q in c.evidence if not any(q in w or w in q for w in wrong)]
+        if c.score is not None and c.score >= 3 and quotes and c.name in STRENGTH:
             out.append((c.score + item.score.overall / 10,
-                        Point(text=f"{STRENGTH[c.name]} on \"{short(item.question)}\".", quote=c.evidence[0])))
+                        Point(text=f"{STRENGTH[c.name]} on \"{short(item.question)}\".", quote=quotes[0])))
     return out
 
 

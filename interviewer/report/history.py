@@ -113,7 +113,7 @@ def history(corpus: Corpus, store: Store, user: str, limit: int = 50) -> History
         report = report_of(corpus, row, turns) if row.status == "finished" else None
         summaries.append(SessionSummary(
             id=row.id, plan_id=row.plan_id, role=row.role, status=row.status, created_at=row.created_at,
-            turns=len(turns), recommendation=report.recommendation if report else None,
+            turns=len(turns), recommendation=report.verdict if report else None,
             overall=report.overall if report else None,
         ))
         if report:

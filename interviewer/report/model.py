@@ -103,7 +103,8 @@ class Report(BaseModel):
     competencies: list[Rated]
     lps: list[Rated]
     overall: float | None
-    recommendation: str
+    recommendation: str  # the score summary: the rule over competency and LP scores
+    recommendation_why: str = ""  # the score that held it below the next level, if one did
     rule: str
     strengths: list[Point]
     development: list[Point]
@@ -118,3 +119,20 @@ class Report(BaseModel):
     tokens: dict[str, int] | None = None
     cost_usd: float | None = None
     summary: str | None = None  # the model's spoken-style feedback, in model mode
+
+    @property
+    def verdict(self) -> str:
+        """What the candidate is told first: the debrief's decision where there is one (a loop, a
+        screen), else the score summary (a drill)."""
+        if self.debrief is not None and self.debrief.decision != "No decision":
+            return self.debrief.decision
+        return self.recommendation
+
+    @property
+    def verdict_note(self) -> str:
+        """How the score summary relates to the verdict, when the verdict is the debrief's."""
+        if self.verdict == self.recommendation:
+            return ""
+        why = f" It is {self.recommendation} because {self.recommendation_why}." if self.recommendation_why else ""
+        return (f"The debrief decides; the score summary over all answers is {self.recommendation} "
+                f"(overall {self.overall:.2f} / 4).{why}" if self.overall is not None else "")

@@ -38,7 +38,7 @@ def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> str
     """Closing feedback phrased by the model from the finished report; None when the model fails."""
     prompt = load_prompt(prompts_dir / "report_summary.md")
     messages = prompt.render(
-        recommendation=f"{report.recommendation} (overall {report.overall}; rule: {report.rule})",
+        recommendation=f"{report.verdict} ({report.verdict_note or f'overall {report.overall}; rule: {report.rule}'})",
         strengths="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.strengths) or "- none",
         development="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.development) or "- none",
     )

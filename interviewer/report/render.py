@@ -56,8 +56,10 @@ def _point_md(p: Point, number: str = "-") -> list[str]:
 
 def to_markdown(r: Report) -> str:
     lines = [f"# Interview report: {r.plan_title}", "", f"Session `{r.session_id}`" + ("" if r.finished else " (unfinished)"), ""]
-    lines += [f"## Recommendation: **{r.recommendation}**", "", f"Overall {_fmt(r.overall)} / 4. {_coverage(r)}", "",
-              f"Rule: {r.rule}", ""]
+    lines += [f"## {_verdict_label(r)}: **{r.verdict}**", ""]
+    if r.verdict_note:
+        lines += [r.verdict_note, ""]
+    lines += [f"Overall {_fmt(r.overall)} / 4. {_coverage(r)}", "", f"Score summary rule: {r.rule}", ""]
     if r.offline_judge_note:
         lines += [f"> {r.offline_judge_note}", ""]
     if r.summary:
@@ -134,6 +136,10 @@ def debrief_markdown(r: Report, heading: str = "##") -> list[str]:
     return lines
 
 
+def _verdict_label(r: Report) -> str:
+    return "Decision" if r.verdict != r.recommendation or r.debrief is not None else "Recommendation"
+
+
 def _who(a: Assessment) -> str:
     return f"{a.interviewer}, {a.interviewer_title}" if a.interviewer_title else a.interviewer
 
@@ -178,8 +184,9 @@ def to_html(r: Report) -> str:
     )
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>Interview report {e(r.session_id)}</title><style>{css}</style></head><body>"]
     out.append(f"<h1>Interview report: {e(r.plan_title)}</h1><p>Session <code>{e(r.session_id)}</code>{'' if r.finished else ' (unfinished)'}</p>")
-    out.append(f"<p class='rec'>Recommendation: {e(r.recommendation)}</p><p>Overall {_fmt(r.overall)} / 4. {e(_coverage(r))}</p>"
-               f"<p><small>Rule: {e(r.rule)}</small></p>")
+    out.append(f"<p class='rec'>{e(_verdict_label(r))}: {e(r.verdict)}</p>"
+               + (f"<p>{e(r.verdict_note)}</p>" if r.verdict_note else "")
+               + f"<p>Overall {_fmt(r.overall)} / 4. {e(_coverage(r))}</p><p><small>Score summary rule: {e(r.rule)}</small></p>")
     if r.offline_judge_note:
         out.append(f"<p class='note'>{e(r.offline_judge_note)}</p>")
     if r.summary:

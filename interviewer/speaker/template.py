@@ -107,6 +107,8 @@ class TemplateSpeaker:
             return ""
         if after == "no_more_questions":
             return self.book.render("round_farewell", rng)
+        if after == "no_questions":
+            return self.book.render("round_farewell_none", rng)
         if after == "skip":
             return self.book.render("skip", rng)
         if after == "answer":

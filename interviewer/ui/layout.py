@@ -142,7 +142,7 @@ class HistoryTab:
 
 
 def history_tab() -> HistoryTab:
-    sessions = gr.Dataframe(headers=["id", "started", "format", "role", "status", "turns", "recommendation", "overall"],
+    sessions = gr.Dataframe(headers=["id", "started", "format", "role", "status", "turns", "verdict", "overall"],
                             interactive=False, label="Sessions (click a row to open its report)", elem_id="sessions")
     with gr.Row():
         pick = gr.Dropdown([], label="Unfinished sessions", elem_id="pick")

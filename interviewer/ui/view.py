@@ -69,7 +69,7 @@ def _fmt(value: float | None) -> str:
 
 
 def report_headline(r: Report) -> str:
-    lines = [f"## {r.recommendation}", "",
+    lines = [f"## {r.verdict}", "", *([r.verdict_note, ""] if r.verdict_note else []),
              f"**{r.plan_title}**, session `{r.session_id}`" + ("" if r.finished else " (in progress: a partial report)"),
              "", f"Mean competency score {_fmt(r.overall)} / 4 · judges: {', '.join(r.judges) or 'none'} · mode: {r.mode}", ""]
     if r.offline_judge_note:

@@ -76,7 +76,7 @@ def test_the_parent_environment_cannot_be_read_through_proc(monkeypatch: pytest.
 def test_an_infinite_loop_hits_the_cpu_limit():
     outcome = run("while True:\n    pass\n")
     assert outcome.status == "cpu_limit"
-    assert outcome.cpu_ms >= 900
+    assert outcome.cpu_ms >= 800  # the 1 s limit, give or take what a loaded machine attributes late
     assert outcome.wall_ms < 4000
 
 

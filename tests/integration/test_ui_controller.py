@@ -38,7 +38,7 @@ def last(iterator):
 def test_start_shows_the_opening_question_and_progress(ctl):
     screen = ctl.start("u1", SetupChoice(role="DS", plan_id="sql", seed=4))
     assert screen.messages[0]["role"] == "assistant" and "SQL drill" in screen.messages[0]["content"]
-    assert "Round 1 of 1: SQL drill" in screen.progress and "Question 1 of 3" in screen.progress
+    assert "Round 1 of 1: SQL drill" in screen.progress and "Question 1 (about 3 usually fit this round)" in screen.progress
     assert screen.code_language == "sql" and not screen.finished
 
 

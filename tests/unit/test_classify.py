@@ -31,6 +31,11 @@ VOCAB = frozenset("regularisation weights sparse model penalty features".split()
         ("I don't have one, sorry.", True, MessageKind.NO_EXAMPLE),
         ("Honestly none that I can think of.", True, MessageKind.NO_EXAMPLE),
         ("I haven't really had anything like that happen.", True, MessageKind.NO_EXAMPLE),
+        ("Honestly, I don't have a good example of that, beyond the forecast metric bug I described earlier, which I "
+         "found myself rather than others explaining it away. I cannot think of another case right now where the team "
+         "had settled on an explanation and I overturned it.", True, MessageKind.NO_EXAMPLE),
+        ("I don't have a good example of that exact situation, but in 2022 I led a migration of 40 pipelines and cut "
+         "costs by 30 percent, which meant convincing the team.", True, MessageKind.ANSWER),
         ("Can I assume the features are standardised?", False, MessageKind.CLARIFYING_QUESTION),
         ("How big is the dataset?", False, MessageKind.CLARIFYING_QUESTION),
         ("L1 adds the absolute weights to the loss so many weights become exactly zero, while L2 only shrinks them.", False, MessageKind.ANSWER),

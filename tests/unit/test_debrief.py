@@ -71,3 +71,24 @@ def test_each_interviewer_writes_up_their_round_in_their_own_voice():
                              'as real curiosity about the work. My vote: Inclined.')
     assert "with stories on Ownership" in br.written and "My main concern: the story has no measurable result." in br.written
     assert "They had no questions for me" in br.written and br.written.endswith("My vote: Not Inclined.")
+
+
+def test_the_verdict_is_the_debriefs_and_the_score_summary_explains_itself():
+    from interviewer.report.build import recommendation_why
+    from interviewer.report.model import Debrief, Report
+
+    lps = [Rated(id="lbc", name="Learn and Be Curious", score=1.0, items=1), Rated(id="o", name="Ownership", score=3.4, items=1)]
+    comps = [Rated(id="c", name="Coding", score=3.3, items=2)]
+    why = recommendation_why(comps, lps, "Not Inclined")
+    assert why == "Learn and Be Curious scored 1.00, and the rule allows no Leadership Principle below 2.0 at the next level"
+    assert recommendation_why(comps, lps, "Strong Hire") == ""
+    report = Report(session_id="s", plan_title="Virtual loop (DS)", role="DS", finished=True, judges=["offline"],
+                    offline_judge_note=None, rounds=[], competencies=comps, lps=lps, overall=3.26,
+                    recommendation="Not Inclined", recommendation_why=why, rule="r", strengths=[], development=[],
+                    items=[], lps_to_prepare=[], next_questions=[], flags=[],
+                    debrief=Debrief(assessments=[], decision="Hire", positive=True, reasons=["5 of 6"]))
+    assert report.verdict == "Hire"
+    assert report.verdict_note == ("The debrief decides; the score summary over all answers is Not Inclined (overall "
+                                   f"3.26 / 4). It is Not Inclined because {why}.")
+    drill = report.model_copy(update={"debrief": None})
+    assert drill.verdict == "Not Inclined" and drill.verdict_note == ""

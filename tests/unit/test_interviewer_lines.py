@@ -13,7 +13,7 @@ from interviewer.schemas import Action, Decision, Role
 from interviewer.speaker.template import TemplateSpeaker
 
 AFTER = (None, "answer", "skip", "dont_know", "no_example", "clarifying_question", "off_topic", "empty",
-         "candidate_question", "no_more_questions")
+         "candidate_question", "no_more_questions", "no_questions")
 TURNS = range(12)  # enough turns to draw every alternative of every phrase
 
 

@@ -308,9 +308,15 @@ def test_the_candidates_questions_are_told_from_statements_and_matched_to_answer
     assert panel.is_question("I'm curious how promotions work")
     assert not panel.is_question("No, I think that's all, thanks.")
     assert panel.has_no_questions("Nope, all good") and panel.has_no_questions("")
-    found = panel.match_answer(corpus.panel_answers, "What happens after the loop, when will I hear back?")
-    assert found is not None and found.id == "ans-after-the-loop"
-    assert panel.match_answer(corpus.panel_answers, "Is the cafeteria food vegetarian?") is None
+    index, person = panel.PanelIndex(corpus), corpus.interviewers[0]
+    how, text = index.answer("What happens after the loop, and when would I hear back?", person)
+    assert how == "answered from ans-after-the-loop" and "{" not in text
+    # A question about the team's technical work: how the team thinks about it, from a corpus question.
+    how, text = index.answer("On the pricing team, how do you estimate price elasticity when prices are set by "
+                             "your own algorithm, so there is little exogenous variation?", person)
+    assert how == "answered from the key points of sci-pricing-elasticity"
+    assert text.startswith(f"On the {person.team} team, the way we think about it: ")
+    assert index.answer("Is the cafeteria food vegetarian?", person) is None
 
 
 def test_the_panel_has_someone_for_every_round_of_every_plan(corpus):
@@ -345,3 +351,18 @@ def test_titles_said_mid_sentence_keep_names_and_acronyms():
     assert spoken("Leadership Principles") == "Leadership Principles"
     assert spoken("ML breadth check") == "ML breadth check"
     assert spoken("Bar Raiser round (DS)") == "Bar Raiser round"
+
+
+def test_a_failing_run_explained_in_words_is_asked_to_run_again_once(corpus):
+    from interviewer.schemas import RunRecord
+
+    coding = [q for q in corpus.questions if q.round is Round.CODING]
+    policy = Policy(corpus, lambda: {coding[0].id})
+    state = InterviewState(plan=build_plan("coding", Role.RS), seed=3)
+    policy.start(state, 0.0)
+    state.item.run = RunRecord(language="python", status="failed", passed=11, total=17, runs=1, source="x")
+    state.item.code_asked = True
+    fix = policy.on_message(state, MessageKind.ANSWER, "Greedy fails; I'll switch to DP.", tech_score([1], [], 2.0), 1.0)
+    assert fix.action is Action.FOLLOW_UP and fix.gap == "rerun" and "run it again" in fix.text
+    later = policy.on_message(state, MessageKind.ANSWER, "Still explaining.", tech_score([1], [], 2.0), 2.0)
+    assert later.gap != "rerun"

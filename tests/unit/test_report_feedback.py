@@ -65,3 +65,14 @@ def test_one_sentence_is_not_quoted_for_two_strengths():
                            Criterion(name="specificity", score=3, rationale="x", evidence=["Recall rose from 0.61 to 0.74."])])
     points = ranked(strengths(item(good, kind="lp_probe")), 5)
     assert [p.quote for p in points] == [said, "Recall rose from 0.61 to 0.74."]
+
+
+def test_a_sentence_found_wrong_is_never_quoted_as_a_strength():
+    wrong = Contradiction(key_point=2, quote="The k-means objective is convex, so it finds the global optimum.",
+                          statement="k-means converges to a local optimum.")
+    depth = Criterion(name="depth", score=4, rationale="x",
+                      evidence=["The k-means objective is convex, so it finds the global optimum.", "I rerun it from several seeds."])
+    (good,) = strengths(item(tech(3.2, [wrong], [depth])))
+    assert good[1].quote == "I rerun it from several seeds."
+    only_wrong = Criterion(name="depth", score=4, rationale="x", evidence=[wrong.quote])
+    assert strengths(item(tech(3.2, [wrong], [only_wrong]))) == []
