@@ -102,13 +102,15 @@ class PanelIndex:
 
         self.asks = [(a, p) for a in corpus.panel_answers for p in a.asks]
         self.questions = [q for q in corpus.questions if q.key_points]
-        self._asks = BM25Index([p for _, p in self.asks])
-        self._questions = BM25Index([f"{q.question} {' '.join(q.topics)} {' '.join(q.key_points)}" for q in self.questions])
+        # A corpus of the user's own may have no panel or no questions: nothing to index then.
+        self._asks = BM25Index([p for _, p in self.asks]) if self.asks else None
+        self._questions = BM25Index([f"{q.question} {' '.join(q.topics)} {' '.join(q.key_points)}"
+                                     for q in self.questions]) if self.questions else None
 
     def answer(self, message: str, person: Interviewer | None) -> tuple[str, str] | None:
         """(how it was answered, the answer) for the candidate's question; None when nothing fits."""
-        panel = self._asks.scores(message) if self.asks else []
-        topic = self._questions.scores(message) if self.questions else []
+        panel = self._asks.scores(message) if self._asks is not None else []
+        topic = self._questions.scores(message) if self._questions is not None else []
         best_panel = max(range(len(panel)), key=lambda i: panel[i]) if len(panel) else None
         best_topic = max(range(len(topic)), key=lambda i: topic[i]) if len(topic) else None
         p = float(panel[best_panel]) if best_panel is not None else 0.0

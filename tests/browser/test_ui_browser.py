@@ -121,9 +121,8 @@ def test_a_whole_interview_in_the_browser(app, page):  # noqa: F811
     page.get_by_role("tab", name="History").click()
     expect(page.locator("#sessions")).to_contain_text(live.id, timeout=30_000)
     page.locator("#sessions .body-cell").filter(has_text=live.id).filter(visible=True).first.click()
-    page.wait_for_function("id => document.querySelector('#report-headline')?.innerText.includes(id)",
-                           arg=live.id, timeout=60_000)
-    assert page.get_by_role("tab", name="Report").get_attribute("aria-selected") == "true"
+    expect(page.get_by_role("tab", name="Report")).to_have_attribute("aria-selected", "true", timeout=60_000)
+    expect(page.locator("#report-headline")).to_contain_text(live.id, timeout=60_000)
 
 
 def test_the_code_pane_is_above_the_fold_on_a_laptop_screen(app, tmp_path):  # noqa: F811

@@ -366,3 +366,12 @@ def test_a_failing_run_explained_in_words_is_asked_to_run_again_once(corpus):
     assert fix.action is Action.FOLLOW_UP and fix.gap == "rerun" and "run it again" in fix.text
     later = policy.on_message(state, MessageKind.ANSWER, "Still explaining.", tech_score([1], [], 2.0), 2.0)
     assert later.gap != "rerun"
+
+
+def test_a_corpus_without_a_panel_still_answers_the_candidates_questions_plainly(corpus):
+    from interviewer.corpus.loading import Corpus
+    from interviewer.interview import panel
+
+    bare = Corpus(questions=corpus.questions[:5], lps=corpus.lps)
+    assert panel.PanelIndex(bare).answer("What does a typical week look like?", None) is None
+    assert panel.PanelIndex(Corpus(lps=corpus.lps)).answer("How are projects chosen?", None) is None
