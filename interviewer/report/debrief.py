@@ -8,6 +8,8 @@ drill has no debrief: one interviewer's practice round is not a hiring decision.
 
 from __future__ import annotations
 
+import re
+
 from interviewer.interview.plans import bar_raiser_round
 from interviewer.report.feedback import short
 from interviewer.report.model import (
@@ -31,9 +33,21 @@ def vote(score: float | None) -> Vote | None:
 
 
 def _sentence(point: Point) -> str:
+    """A fix or strength as the middle of a sentence: "a wrong statement on ...: "quote"". """
     text = point.text.rstrip(".")
-    text = text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
-    return text + (f': "{short(point.quote, 140)}"' if point.quote else "")
+    first = text.split(" ", 1)[0]
+    if first != "I" and not (len(first) > 1 and first.isupper()):
+        text = text[0].lower() + text[1:]
+    quote = short(point.quote, 140).rstrip(".!?") if point.quote else ""
+    return text + (f': "{quote}"' if quote else "")
+
+
+def question_asked(text: str) -> str:
+    """The question in what the candidate said: "Yes, one. On the devices team, how do you...?"
+    -> "On the devices team, how do you...?" (the first sentence that asks something)."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    asking = [s for s in sentences if s.endswith("?")]
+    return asking[0] if asking else (sentences[-1] if sentences else text)
 
 
 def written(round_title: str, people: RoundPeople, v: Vote | None, lps: list[str], asked: int,
@@ -50,7 +64,7 @@ def written(round_title: str, people: RoundPeople, v: Vote | None, lps: list[str
     if concerns:
         parts.append(f"My main concern: {_sentence(concerns[0])}.")
     if people.candidate_questions:
-        asked_about = "; ".join(f'"{short(q, 90)}"' for q in people.candidate_questions[:2])
+        asked_about = "; ".join(f'"{short(question_asked(q), 110)}"' for q in people.candidate_questions[:2])
         parts.append(f"They asked me {asked_about}, which I read as real curiosity about the work.")
     elif people.invited_questions:
         parts.append("They had no questions for me; I noted it.")

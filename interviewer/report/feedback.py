@@ -12,15 +12,15 @@ from interviewer.report.model import ItemResult, Point
 # A better version for each missing STAR part: what a Bar Raiser wants to hear there.
 STAR_FIX = {
     "result": ("The story has no measurable result.",
-               "End with what changed, with a number: \"As a result, <metric> went from <before> to <after> in <time>.\""),
+               "End with what changed, with a number: \"As a result, [metric] went from [before] to [after] in [time].\""),
     "action": ("The actions are not clear.",
-               "Walk through what you did, step by step, in the first person: \"I <did>, then I <did>, because <why>.\""),
+               "Walk through what you did, step by step, in the first person: \"I [did], then I [did], because [why].\""),
     "situation": ("The situation is missing.",
                   "Open with one or two sentences of context: the team, the product, and what was at stake."),
     "task": ("Your own responsibility is not stated.",
-             "Say what you owned: \"My job was to <goal> by <date>, and I was accountable for <outcome>.\""),
+             "Say what you owned: \"My job was to [goal] by [date], and I was accountable for [outcome].\""),
     "learning": ("The story ends without a lesson.",
-                 "Close with what you would repeat or change: \"Since then I always <practice>.\""),
+                 "Close with what you would repeat or change: \"Since then I always [practice].\""),
 }
 CRITERION_FIX = {
     "ownership": ("The story says \"we\" where the interviewer needs \"I\".",

@@ -27,7 +27,7 @@ def _fmt(value: float | None) -> str:
 FLAG_TEXT = {
     "injection_attempt": "An answer addressed the grader instead of the question; it was ignored and cost a point.",
     "injection_suspected": "The model judge suspected an answer of addressing the grader (no point was taken).",
-    "contradiction": "At least one statement contradicted a key point: see \"What is right\" above.",
+    "contradiction": "At least one statement contradicted a key point: each is shown with \"What is right\" beside it.",
     "keyword_list": "An answer was a list of keywords; only full sentences count as covering a point.",
     "insufficient_evidence": "At least one answer was too short to judge.",
     "unverified_quote_dropped": "A quote the judge gave was not in your words and was left out.",

@@ -67,9 +67,9 @@ def test_each_interviewer_writes_up_their_round_in_their_own_voice():
     first, br = d.assessments
     assert first.interviewer == "Priya" and br.interviewer == "Wei (Bar Raiser)" and br.bar_raiser
     assert first.written == ('I ran Round 1, 24 of 25 minutes: 1 question. Best evidence: covered the key points on '
-                             '"L1 vs L2": "L1 zeroes weights.". They asked me "How do you pick projects?", which I read '
+                             '"L1 vs L2": "L1 zeroes weights". They asked me "How do you pick projects?", which I read '
                              'as real curiosity about the work. My vote: Inclined.')
-    assert "with stories on Ownership" in br.written and "My main concern: the story has no measurable result." in br.written
+    assert "with stories on Ownership" in br.written and "My main concern: the story" in br.written and "My main concern: the story has no measurable result." in br.written
     assert "They had no questions for me" in br.written and br.written.endswith("My vote: Not Inclined.")
 
 
@@ -92,3 +92,11 @@ def test_the_verdict_is_the_debriefs_and_the_score_summary_explains_itself():
                                    f"3.26 / 4). It is Not Inclined because {why}.")
     drill = report.model_copy(update={"debrief": None})
     assert drill.verdict == "Not Inclined" and drill.verdict_note == ""
+
+
+def test_the_question_is_taken_from_what_the_candidate_said():
+    from interviewer.report.debrief import question_asked
+
+    assert question_asked("Yes, one. On the devices team, how do you pick a compression method?") == \
+        "On the devices team, how do you pick a compression method?"
+    assert question_asked("I was wondering how the team picks projects") == "I was wondering how the team picks projects"
