@@ -40,7 +40,7 @@ def test_story_gaps_get_a_concrete_better_version():
     story = Score(overall=2.0, kind="behavioral", judge="offline", star_missing=["result"],
                   criteria=[Criterion(name="ownership", score=1, rationale="we", evidence=["We fixed the pipeline."])])
     points = ranked(fixes(item(story, kind="lp_probe")), 5)
-    assert points[0].text.startswith("The story has no measurable result") and "from <before> to <after>" in points[0].better
+    assert points[0].text.startswith("The story has no measurable result") and "from [before] to [after]" in points[0].better
     assert points[1].quote == "We fixed the pipeline." and "personally" in points[1].better
 
 
