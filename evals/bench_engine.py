@@ -16,7 +16,7 @@ from evals.personas import PERSONAS
 from evals.simulate import run_interview
 from evals.statistics import percentile as pct
 from interviewer.config import Settings
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,7 +18,8 @@ from evals.protocol_server import FakeOpenAI
 from evals.simulate import asked_now
 from evals.statistics import percentile
 from interviewer.config import Settings
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
+from interviewer.interview.services import Services
 from interviewer.tokens import count_messages
 
 HERE = Path(__file__).resolve().parent

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from evals.statistics import spearman
+from interviewer.interview.choose import star_gaps
 from interviewer.interview.plans import Plan
-from interviewer.interview.policy import star_gaps
 from interviewer.judge.text import words
 from interviewer.schemas import Action, Question, Round, Turn
 

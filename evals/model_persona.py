@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from evals.personas import PERSONAS, Asked, Persona
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 from interviewer.llm import ModelError
 from interviewer.prompts import load_phrasebook, load_prompt
 

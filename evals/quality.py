@@ -31,8 +31,9 @@ from evals.simulate import asked_now
 from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
 from interviewer.interview.plans import Plan
+from interviewer.interview.services import Services
 from interviewer.report.build import report_for_session
 from interviewer.report.render import render
 

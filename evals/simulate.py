@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 
 from evals.personas import Asked, Persona, reply
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
+from interviewer.interview.services import Services
 from interviewer.schemas import Turn
 
 MAX_TURNS = 300  # far beyond any plan's budget: reaching it means the interview is stuck

@@ -25,7 +25,7 @@ from rich.progress import (
 from interviewer.config import Settings
 
 if TYPE_CHECKING:
-    from interviewer.interview.engine import Services
+    from interviewer.interview.services import Services
 from interviewer.corpus.loading import Corpus, CorpusError, load_with_extras
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,6 @@ def open_retriever(corpus: Corpus, rebuild: bool = False):  # noqa: ANN201
 
 def build_services() -> Services:
     """The engine's services for this command: settings, corpus, judge, store (and the model in model mode)."""
-    from interviewer.interview.engine import Services
+    from interviewer.interview.services import Services
 
     return Services.from_settings(settings(), corpus=load_corpus_or_exit())

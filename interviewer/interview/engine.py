@@ -7,192 +7,25 @@ and passed in, so the terminal, the browser app and the tests drive the same eng
 from __future__ import annotations
 
 import logging
-import re
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from interviewer.config import Settings
-from interviewer.corpus.loading import Corpus, load_with_extras
 from interviewer.interview.classify import MessageKind, classify
 from interviewer.interview.clock import turn_seconds
 from interviewer.interview.panel import is_question
 from interviewer.interview.plans import build_plan
-from interviewer.interview.policy import Policy
+from interviewer.interview.services import Services, usage_of
 from interviewer.interview.state import InterviewState, TurnState, turn_state
-from interviewer.judge.base import Judge
-from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
 from interviewer.schemas import Action, Decision, Role, Score, Turn
-from interviewer.speaker.base import SpeakContext, Speaker
-from interviewer.speaker.template import TemplateSpeaker
-from interviewer.store import SessionMeta, Store
-
-if TYPE_CHECKING:  # model mode and retrieval load only when configured
-    from interviewer.llm import ModelClient, Usage
-    from interviewer.retrieval.index import Retriever
-    from interviewer.runner.problems import CodingProblem, ProblemSet, SqlProblem
+from interviewer.speaker.base import SpeakContext
+from interviewer.store import SessionMeta
 
 log = logging.getLogger(__name__)
 
 OFF_TOPIC_BELOW = 0.15
-
-
-def corpus_vocabulary(corpus: Corpus) -> frozenset[str]:
-    """Every word the corpus uses: the gibberish check's idea of a known word."""
-    words: set[str] = set()
-    for item in [*corpus.questions, *corpus.lps, *corpus.reports]:
-        words.update(re.findall(r"[a-z]+", item.model_dump_json().lower()))
-    return frozenset(words)
-
-
-def usage_of(usages: list[Usage | None]) -> dict[str, int]:
-    counted = [u for u in usages if u is not None]
-    return {
-        "calls": sum(u.calls for u in counted),
-        "prompt_tokens": sum(u.prompt_tokens for u in counted),
-        "completion_tokens": sum(u.completion_tokens for u in counted),
-        "failures": sum(u.failures for u in counted),
-    }
-
-
-@dataclass
-class Services:
-    """Built once per process and shared by every interview."""
-
-    settings: Settings
-    corpus: Corpus
-    judge: Judge  # the offline judge, or the model judge in model mode
-    store: Store
-    policy: Policy = field(init=False)
-    vocabulary: frozenset[str] = field(init=False)
-    clock: Callable[[], float] = time.time
-    speaker_client: ModelClient | None = None  # model mode only
-    retriever: Retriever | None = None  # grounds the model speaker with candidate reports, when available
-    # Who phrases the interviewer's lines, given the interview's seed and model client; tests
-    # pass a fake. Default: the templates, or the model speaker in model mode.
-    make_speaker: Callable[[int, ModelClient | None], Speaker] | None = None
-
-    def __post_init__(self) -> None:
-        self.policy = Policy(self.corpus, lambda: {*self.problems.coding, *self.problems.sql})
-        self.vocabulary = corpus_vocabulary(self.corpus)
-        self._problems: ProblemSet | None = None
-        self._problems_lock = threading.Lock()
-        self.warm_stage = "not started"
-
-    @property
-    def problems(self) -> ProblemSet:
-        """The runnable problems (hidden tests, SQL references), loaded on first use."""
-        with self._problems_lock:
-            if self._problems is None:
-                from interviewer.runner import load_problems
-
-                self._problems = load_problems(self.settings.corpus_dir)
-            return self._problems
-
-    def problem_for(self, item_id: str) -> CodingProblem | SqlProblem | None:
-        return self.problems.coding.get(item_id) or self.problems.sql.get(item_id)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, corpus: Corpus | None = None, retriever: Retriever | None = None) -> Services:
-        from interviewer.embeddings import get_embedder
-
-        corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
-        offline = OfflineJudge(get_embedder())
-        store = Store(settings.home / "sessions.db")
-        if not settings.model_mode:
-            return cls(settings=settings, corpus=corpus, judge=offline, store=store)
-        from interviewer.judge.model import ModelJudge
-        from interviewer.llm import ModelClient
-
-        if retriever is None:
-            # Grounding for the model speaker; the index is built (or reused) on first search.
-            from interviewer.retrieval.index import Retriever, make_client
-
-            retriever = Retriever(corpus, get_embedder(), make_client(settings), ranker=settings.ranker)
-        judge_client = ModelClient(settings, settings.judge_model or settings.model, temperature=0.0)
-        return cls(settings=settings, corpus=corpus, store=store,
-                   judge=ModelJudge(judge_client, settings.prompts_dir, offline),
-                   speaker_client=ModelClient(settings, settings.model), retriever=retriever)
-
-    @property
-    def mode(self) -> str:
-        if self.speaker_client is None:
-            return "offline"
-        return f"model {self.speaker_client.model_name} at {self.settings.base_url or 'the OpenAI API'}"
-
-    def usage(self) -> dict[str, int]:
-        return usage_of([self.speaker_client.usage if self.speaker_client else None, self.judge.usage()])
-
-    def for_session(self) -> tuple[Judge, ModelClient | None]:
-        """(judge, speaker client) for one interview: in model mode, clients that count its usage apart."""
-        client = self.speaker_client.fork() if self.speaker_client is not None else None
-        return self.judge.for_session(), client
-
-    @property
-    def judge_ready(self) -> bool:
-        """False until the judge's trained model has loaded (the first answer then waits for it)."""
-        return self.judge.ready
-
-    def warm_up(self, stop: threading.Event | None = None) -> int:
-        """Load the model and the rubric embeddings (from the data directory when unchanged)."""
-        from interviewer.judge.rubric import rubric_texts
-
-        self.warm_stage = "loading"
-        try:
-            return self.judge.warm_up(rubric_texts(self.corpus),
-                                      self.settings.home / "cache" / "rubric-embeddings.npz", stop)
-        except BaseException:
-            self.warm_stage = "failed"
-            raise
-
-    def warm_status(self) -> str:
-        """For the screen: "ready" once the judge's models are in (rubrics not embedded yet are
-        embedded when first needed, in milliseconds); else what the warm-up is doing."""
-        if self.judge.ready:
-            return "ready"
-        if self.warm_stage == "failed":
-            return "the warm-up failed; your first answer loads the judge's models instead (10-20 s)"
-        if self.warm_stage == "loading":
-            return "loading the judge's models, which takes 10-20 s after a start; answers are scored once it is done"
-        return "not loaded yet; your first answer loads the judge's models (10-20 s)"
-
-    def warm_up_in_background(self) -> threading.Thread:
-        """Warm up while the candidate reads; stopped and joined at exit, because a thread still
-        inside the model when the interpreter shuts down aborts the process."""
-        import atexit
-
-        stop = threading.Event()
-        thread = threading.Thread(target=self.warm_up, args=(stop,), daemon=True, name="warm-up")
-        thread.start()
-        self._warming = (thread, stop)
-        atexit.register(self.stop_warm_up)
-        return thread
-
-    def stop_warm_up(self, timeout: float = 60) -> None:
-        """Stop the background warm-up after its current step and wait for it. A program must call
-        this before it returns: once the interpreter is shutting down, loading the model fails
-        ("cannot schedule new futures"). What was embedded by then is kept for the next start."""
-        warming = getattr(self, "_warming", None)
-        if warming is not None:
-            thread, stop = warming
-            stop.set()
-            thread.join(timeout=timeout)
-
-    def speaker(self, seed: int, client: ModelClient | None = None) -> Speaker:
-        if self.make_speaker is not None:
-            return self.make_speaker(seed, client)
-        template = TemplateSpeaker(self.settings.prompts_dir, seed)
-        client = client or self.speaker_client
-        if client is None:
-            return template
-        from interviewer.speaker.model import ModelSpeaker
-
-        return ModelSpeaker(client, self.settings.prompts_dir, template, self.settings.token_budget)
 
 
 class Interview:

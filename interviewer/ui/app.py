@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 from interviewer.ui import layout
 from interviewer.ui.handlers import Handlers, browser_secret
 

@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
 from interviewer.interview.plans import PLAN_IDS
+from interviewer.interview.services import Services
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round

@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 from interviewer.report.history import history
 from interviewer.report.model import Report
 from interviewer.report.render import REPORT_FORMATS, render

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 
 log = logging.getLogger(__name__)
 

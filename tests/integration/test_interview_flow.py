@@ -10,7 +10,8 @@ from evals.personas import PERSONAS, targets
 from evals.simulate import run_interview
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
+from interviewer.interview.services import Services
 from interviewer.judge.offline import OfflineJudge
 from interviewer.judge.rubric import rubric_for_question
 from interviewer.judge.text import is_instruction, sentences

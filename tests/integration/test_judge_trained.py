@@ -108,9 +108,10 @@ def test_team_actions_are_not_the_candidates(judge, corpus):
 def test_the_interviewer_challenges_a_wrong_statement_and_the_report_shows_it(tmp_path, corpus, judge, plan_name,
                                                                                 question_id, answer):
     from interviewer.config import Settings
-    from interviewer.interview.engine import Interview, Services
+    from interviewer.interview.choose import pick_question
+    from interviewer.interview.engine import Interview
     from interviewer.interview.plans import build_plan
-    from interviewer.interview.policy import pick_question
+    from interviewer.interview.services import Services
     from interviewer.interview.state import InterviewState
     from interviewer.report.build import report_for_session
     from interviewer.report.render import render

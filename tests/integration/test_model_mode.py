@@ -8,7 +8,8 @@ from evals.personas import PERSONAS, targets
 from evals.simulate import asked_now, run_interview
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
+from interviewer.interview.services import Services
 from interviewer.report.build import report_for_session
 from interviewer.tokens import count_messages
 

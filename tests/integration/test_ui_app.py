@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client
 
 from interviewer.config import Settings, parse_auth
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 from interviewer.judge.offline import OfflineJudge
 from interviewer.store import Store
 from interviewer.ui.app import launch

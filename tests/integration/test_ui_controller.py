@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import Settings
-from interviewer.interview.engine import Services
+from interviewer.interview.services import Services
 from interviewer.judge.offline import OfflineJudge
 from interviewer.store import Store
 from interviewer.ui.controller import Controller, SetupChoice, UserError

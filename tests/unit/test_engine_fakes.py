@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from interviewer.config import Settings
-from interviewer.interview.engine import Interview, Services
+from interviewer.interview.engine import Interview
+from interviewer.interview.services import Services
 from interviewer.judge.base import Judge
 from interviewer.judge.rubric import rubric_for_question
 from interviewer.report.build import report_for_session

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.interview.classify import MessageKind
-from interviewer.interview.plans import PLAN_IDS, build_plan
-from interviewer.interview.policy import (
-    Policy,
+from interviewer.interview.choose import (
     biggest_gap_follow_up,
     match_clarification,
     pick_question,
     star_follow_up,
 )
+from interviewer.interview.classify import MessageKind
+from interviewer.interview.plans import PLAN_IDS, build_plan
+from interviewer.interview.policy import Policy
 from interviewer.interview.state import InterviewState
 from interviewer.schemas import Action, Criterion, Role, Round, Score
 
