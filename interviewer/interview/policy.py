@@ -55,6 +55,9 @@ ASK_FOR_RERUN = ("Go ahead and make that change, then run it again: I'd like to 
 QUESTION_NEEDS_S = {Round.CODING: 360.0, Round.SQL: 300.0}
 QUESTION_NEEDS_DEFAULT_S = 120.0
 QUESTIONS_RESERVE_S = 180.0  # kept at the end of a round for the candidate's questions
+# Main questions in a row left without any answer before the interviewer wraps the round up early:
+# nobody asks a silent candidate questions for the rest of the hour.
+UNANSWERED_CLOSE = 3
 
 
 # ---- the state machine -------------------------------------------------------------------
@@ -101,7 +104,8 @@ class Policy:
     def _round_done(self, state: InterviewState, now: float) -> bool:
         """No time for another question (or the turn cap is reached): the round closes."""
         need = QUESTION_NEEDS_S.get(state.round_plan.kind, QUESTION_NEEDS_DEFAULT_S)
-        return state.round.turns >= state.round_plan.max_turns or self._seconds_left(state) < need
+        return (state.round.turns >= state.round_plan.max_turns or self._seconds_left(state) < need
+                or state.round.unanswered_in_a_row >= UNANSWERED_CLOSE)
 
     def _next_item(self, state: InterviewState, now: float, reason: str, closed: bool = True) -> Decision:
         state.item = None
@@ -239,6 +243,7 @@ class Policy:
             return self._leave(state, item, now, f"{kind.value} reply again after a re-prompt; moving on")
 
         item.answers.append(message)
+        state.round.unanswered_in_a_row = 0
         if item.kind == "technical":
             return self._after_technical(state, item, score, now)
         return self._after_story(state, item, score, now)
@@ -247,6 +252,7 @@ class Policy:
         """After a run: report it; once everything passes, ask for the complexity (once per question)."""
         item = state.item
         assert item is not None
+        state.round.unanswered_in_a_row = 0  # code is an answer
         base = {"round_index": state.round.index, "item_id": item.item_id, "item_kind": item.kind, "text": message}
         if run.passed == run.total and run.status in ("passed", "correct"):
             if expects_complexity and not item.complexity_asked:
@@ -379,6 +385,10 @@ class Policy:
 
     def _leave(self, state: InterviewState, item: ItemState, now: float, reason: str) -> Decision:
         """Leave the current item; a technical round that still owes its pivot takes it on the last question."""
+        if not item.answers and item.run is None:
+            state.round.unanswered_in_a_row += 1
+            if state.round.unanswered_in_a_row >= UNANSWERED_CLOSE:
+                reason += f"; {UNANSWERED_CLOSE} questions in a row without an answer: the round wraps up early"
         q = self.question(item.item_id) if item.kind == "technical" else None
         last = self._round_done(state, now) or self._nothing_left(state)
         if q is not None and last and self._pivot_due(state, now):

@@ -39,6 +39,7 @@ class RoundState(BaseModel):
     turns: int = 0
     main_items: int = 0
     pivots: int = 0
+    unanswered_in_a_row: int = 0  # main questions left without any answer, consecutively
     interviewer_id: str | None = None  # the panel member running this round
     questions_invited: bool = False  # "what questions do you have for me?" was asked
     candidate_questions: int = 0  # questions the candidate asked then

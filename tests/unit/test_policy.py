@@ -375,3 +375,24 @@ def test_a_corpus_without_a_panel_still_answers_the_candidates_questions_plainly
     bare = Corpus(questions=corpus.questions[:5], lps=corpus.lps)
     assert panel.PanelIndex(bare).answer("What does a typical week look like?", None) is None
     assert panel.PanelIndex(Corpus(lps=corpus.lps)).answer("How are projects chosen?", None) is None
+
+
+def test_a_silent_candidate_gets_three_questions_a_round_not_an_hour_of_them(corpus):
+    policy = Policy(corpus)
+    state = InterviewState(plan=build_plan("loop", "RS"), seed=2)
+    policy.start(state, 0.0)
+    asked_per_round: dict[int, int] = {}
+    for _ in range(400):
+        if state.finished:
+            break
+        state.charge(30.0)
+        r = state.round.index
+        if state.item.kind == "questions":
+            d = policy.on_message(state, MessageKind.ANSWER, "No, thanks.", None, 1.0)
+        else:
+            d = policy.on_message(state, MessageKind.SKIP, "/skip", None, 1.0)
+        if d.action in (Action.ASK, Action.PIVOT) and d.round_index == r:
+            asked_per_round[r] = asked_per_round.get(r, 0) + 1
+    assert state.finished
+    assert all(n <= 3 for n in asked_per_round.values()), asked_per_round
+    assert state.elapsed_s < 0.5 * state.plan.minutes * 60  # a silent loop is short, as a real one would be
