@@ -51,7 +51,7 @@ def progress(turn: TurnState) -> str:
     lines = [
         f"**{turn.plan_title}**" + (" · Bar Raiser" if turn.bar_raiser else ""),
         f"Round {turn.round_number} of {turn.rounds}: {turn.round_title}",
-        f"Question {turn.question_number} (about {turn.questions} usually fit this round)",
+        f"Question {turn.question_number}" + (f" (about {turn.questions} usually fit this round)" if turn.questions > 1 else ""),
         f"Round time: {turn.round_minutes} of {turn.round_budget_minutes} min",
         f"Interview time: {turn.minutes} of {turn.budget_minutes} min (each answer counts as long as it takes "
         "to say aloud, or the real time if longer)",
