@@ -17,11 +17,6 @@ QUESTION_START = re.compile(
     r"^\s*(what|how|why|when|where|who|which|is|are|do|does|did|can|could|would|will|should|have|has|any|tell me|i'?d like to know|i was wondering|i'?m curious)\b",
     re.IGNORECASE,
 )
-NO_QUESTIONS = re.compile(
-    r"^\s*(no|nope|none|not really|nothing|i'?m good|i am good|all good|that'?s all|that'?s it|i think that'?s|no questions|"
-    r"no more|not at the moment|not right now|i don'?t have any|thanks?|thank you)\b",
-    re.IGNORECASE,
-)
 MAX_CANDIDATE_QUESTIONS = 3
 
 
@@ -82,9 +77,6 @@ def is_question(message: str) -> bool:
     return "?" in text or bool(QUESTION_START.match(text))
 
 
-def has_no_questions(message: str) -> bool:
-    return not is_question(message) and bool(NO_QUESTIONS.match(message.strip()) or not message.strip())
-
 
 # BM25 scores that count as a match, read off candidates' questions from played loops: a
 # question about the process or the team matches a prepared answer; one about the team's
@@ -109,12 +101,8 @@ class PanelIndex:
 
     def answer(self, message: str, person: Interviewer | None) -> tuple[str, str] | None:
         """(how it was answered, the answer) for the candidate's question; None when nothing fits."""
-        panel = self._asks.scores(message) if self._asks is not None else []
-        topic = self._questions.scores(message) if self._questions is not None else []
-        best_panel = max(range(len(panel)), key=lambda i: panel[i]) if len(panel) else None
-        best_topic = max(range(len(topic)), key=lambda i: topic[i]) if len(topic) else None
-        p = float(panel[best_panel]) if best_panel is not None else 0.0
-        t = float(topic[best_topic]) if best_topic is not None else 0.0
+        best_panel, p = _best(self._asks, message)
+        best_topic, t = _best(self._questions, message)
         if p >= PANEL_SURE or (p >= PANEL_MIN and t < TOPIC_MIN):
             found = self.asks[best_panel][0]
             return f"answered from {found.id}", answer_text(found, person) or ""
@@ -122,6 +110,15 @@ class PanelIndex:
             q = self.questions[best_topic]
             return f"answered from the key points of {q.id}", topic_answer(q.key_points, message, person)
         return None
+
+
+def _best(index, message: str) -> tuple[int, float]:  # noqa: ANN001 - a BM25Index or None
+    """The best-scoring document and its score (0 when there is no index)."""
+    if index is None:
+        return 0, 0.0
+    scores = index.scores(message)
+    best = int(scores.argmax())
+    return best, float(scores[best])
 
 
 def topic_answer(key_points: list[str], message: str, person: Interviewer | None) -> str:
