@@ -99,16 +99,18 @@ class PanelIndex:
         self._questions = BM25Index([f"{q.question} {' '.join(q.topics)} {' '.join(q.key_points)}"
                                      for q in self.questions]) if self.questions else None
 
-    def answer(self, message: str, person: Interviewer | None) -> tuple[str, str] | None:
-        """(how it was answered, the answer) for the candidate's question; None when nothing fits."""
+    def answer(self, message: str, person: Interviewer | None) -> tuple[str, str, str] | None:
+        """(how it was answered, the answer, its kind) for the candidate's question: "prepared" (a
+        prepared answer, whole) or "topic" (key points the speaker frames as the team's view);
+        None when nothing fits."""
         best_panel, p = _best(self._asks, message)
         best_topic, t = _best(self._questions, message)
         if p >= PANEL_SURE or (p >= PANEL_MIN and t < TOPIC_MIN):
             found = self.asks[best_panel][0]
-            return f"answered from {found.id}", answer_text(found, person) or ""
+            return f"answered from {found.id}", answer_text(found, person) or "", "prepared"
         if t >= TOPIC_MIN:
             q = self.questions[best_topic]
-            return f"answered from the key points of {q.id}", topic_answer(q.key_points, message, person)
+            return f"answered from the key points of {q.id}", topic_answer(q.key_points, message), "topic"
         return None
 
 
@@ -121,14 +123,11 @@ def _best(index, message: str) -> tuple[int, float]:  # noqa: ANN001 - a BM25Ind
     return best, float(scores[best])
 
 
-def topic_answer(key_points: list[str], message: str, person: Interviewer | None) -> str:
+def topic_answer(key_points: list[str], message: str) -> str:
     """How the team thinks about a technical question: the key points closest to what was asked."""
-    
     asked = set(tokenize(message))
     ranked = sorted(range(len(key_points)), key=lambda i: (-len(asked & set(tokenize(key_points[i]))), i))
-    said = " ".join(key_points[i].rstrip(".") + "." for i in sorted(ranked[:KEY_POINTS_SAID]))
-    team = person.team if person else "science"
-    return f"On the {team} team, the way we think about it: {said}"
+    return " ".join(key_points[i].rstrip(".") + "." for i in sorted(ranked[:KEY_POINTS_SAID]))
 
 
 def answer_text(answer: PanelAnswer | None, person: Interviewer | None) -> str | None:

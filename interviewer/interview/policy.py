@@ -155,10 +155,10 @@ class Policy:
         if self._panel is None:
             self._panel = panel.PanelIndex(self.corpus)
         found = self._panel.answer(message, person)
-        how, text = found if found else ("nothing prepared or in the corpus matches", "")
+        how, text, kind = found if found else ("nothing prepared or in the corpus matches", "", "unknown")
         return Decision(action=Action.ANSWER_QUESTION, round_index=r, text=text,
                         reason=f"candidate's question {state.round.candidate_questions}: {how}",
-                        variant=None if found else "unknown")
+                        variant=None if kind == "prepared" else kind)
 
     def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
         project: str | None = None

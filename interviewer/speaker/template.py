@@ -63,7 +63,8 @@ class TemplateSpeaker:
         if a is Action.ANSWER_QUESTION:
             if decision.variant == "unknown":
                 return b.render("answer_unknown", rng)
-            return b.render("answer_question", rng, answer=decision.text)
+            key = "answer_topic" if decision.variant == "topic" else "answer_question"
+            return b.render(key, rng, answer=decision.text)
 
         lead = self._lead_in(after, rng)
         question = self.framed_question(decision, turn)

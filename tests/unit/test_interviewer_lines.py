@@ -51,7 +51,7 @@ def decisions(corpus) -> list[tuple[Decision, str]]:
     out.append((Decision(action=Action.END, reason="t", round_index=0), "R"))
     out.append((Decision(action=Action.INVITE_QUESTIONS, reason="t", round_index=0), "R"))
     out += [(Decision(action=Action.ANSWER_QUESTION, reason="t", round_index=0, text="We ship monthly.", variant=v), "R")
-            for v in (None, "unknown")]
+            for v in (None, "unknown", "topic")]
     # Every panel member introducing every round of every plan they could run.
     for plan_id in PLAN_IDS:
         for role in Role:

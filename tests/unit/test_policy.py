@@ -308,13 +308,15 @@ def test_the_candidates_questions_are_told_from_statements_and_matched_to_answer
     assert panel.is_question("I'm curious how promotions work")
     assert not panel.is_question("No, I think that's all, thanks.")
     index, person = panel.PanelIndex(corpus), corpus.interviewers[0]
-    how, text = index.answer("What happens after the loop, and when would I hear back?", person)
-    assert how == "answered from ans-after-the-loop" and "{" not in text
+    how, text, kind = index.answer("What happens after the loop, and when would I hear back?", person)
+    assert how == "answered from ans-after-the-loop" and kind == "prepared" and "{" not in text
     # A question about the team's technical work: how the team thinks about it, from a corpus question.
-    how, text = index.answer("On the pricing team, how do you estimate price elasticity when prices are set by "
+    how, text, kind = index.answer("On the pricing team, how do you estimate price elasticity when prices are set by "
                              "your own algorithm, so there is little exogenous variation?", person)
-    assert how == "answered from the key points of sci-pricing-elasticity"
-    assert text.startswith(f"On the {person.team} team, the way we think about it: ")
+    assert how == "answered from the key points of sci-pricing-elasticity" and kind == "topic"
+    pricing = next(q for q in corpus.questions if q.id == "sci-pricing-elasticity")
+    said = [k for k in pricing.key_points if k.rstrip(".") in text]
+    assert len(said) == 2 and text.endswith(".")  # the two key points closest to the question
     assert index.answer("Is the cafeteria food vegetarian?", person) is None
 
 
