@@ -101,6 +101,13 @@ def parse_auth(text: str) -> list[tuple[str, SecretStr]]:
     return logins
 
 
+def _flag(env: dict[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"{name} must be 1 or 0 (true/false, yes/no), got {value!r}")
+    return value in ("1", "true", "yes")
+
+
 def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if value not in allowed:
@@ -179,7 +186,7 @@ class Settings(BaseModel):
             "ui_host": env.get("INTERVIEWER_HOST") or "127.0.0.1",
             "ui_port": _port(env, "INTERVIEWER_PORT", 7860),
             "ui_auth": parse_auth(env.get("INTERVIEWER_AUTH", "")),
-            "ui_shared": env.get("INTERVIEWER_SHARED", "").lower() in ("1", "true", "yes"),
+            "ui_shared": _flag(env, "INTERVIEWER_SHARED"),
             "os_user": _os_user(env),
         }
         values.update(overrides)

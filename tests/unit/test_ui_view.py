@@ -80,6 +80,9 @@ def test_the_app_is_single_user_only_on_this_machine_without_logins():
     assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_HOST": "0.0.0.0"}).single_user
     assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_AUTH": "ann:secret-pass-1"}).single_user
     assert not Settings.from_env(env={"USER": "sam", "INTERVIEWER_SHARED": "1"}).single_user
+    assert Settings.from_env(env={"USER": "sam", "INTERVIEWER_SHARED": "no"}).single_user
+    with pytest.raises(ValueError, match="INTERVIEWER_SHARED must be 1 or 0"):
+        Settings.from_env(env={"INTERVIEWER_SHARED": "maybe"})
 
 
 RESUME = """Jane Doe
