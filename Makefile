@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 CHROMIUM := /usr/bin/chromium
+BWRAP := /usr/bin/bwrap
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -18,21 +19,25 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(BWRAP)
 	$(BIN)/interviewer ui
+
+# Candidate code runs inside bubblewrap (Debian's bubblewrap): without it, Run is refused.
+$(BWRAP):
+	$(SUDO) apt-get install -y bubblewrap || ($(SUDO) apt-get update && $(SUDO) apt-get install -y bubblewrap)
 
 # The browser test drives Debian's Chromium through Playwright (never `playwright install`).
 $(CHROMIUM):
 	$(SUDO) apt-get install -y chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(BWRAP)
 	$(BIN)/python -m pytest
 
 # The unit tests only: fakes for the judge and the speaker, no model, no server, no browser.
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(BWRAP)
 	$(BIN)/python -m pytest tests/unit
 
-bench: $(STAMP)
+bench: $(STAMP) $(BWRAP)
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_judge
 	$(BIN)/python -m evals.bench_engine

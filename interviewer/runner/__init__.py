@@ -20,7 +20,14 @@ from interviewer.runner.problems import (
     SqlProblem,
     load_problems,
 )
-from interviewer.runner.sandbox import Isolation, Limits, SandboxOutcome, run_python
+from interviewer.runner.sandbox import (
+    Isolation,
+    Limits,
+    SandboxOutcome,
+    SandboxUnavailable,
+    run_python,
+    sandbox_problem,
+)
 from interviewer.runner.sql import (
     QueryInvalid,
     QueryRefused,
@@ -32,5 +39,5 @@ from interviewer.runner.sql import (
 __all__ = [
     "CodeRunResult", "CodingProblem", "CodingTest", "Isolation", "Limits", "ProblemError", "ProblemSet",
     "QueryInvalid", "QueryRefused", "SandboxOutcome", "SourceError", "SqlProblem", "SqlRunResult", "TestOutcome",
-    "check_source", "load_problems", "run_code", "run_python", "run_sql", "validate_query",
+    "check_source", "load_problems", "run_code", "run_python", "run_sql", "sandbox_problem", "validate_query",
 ]

@@ -6,19 +6,31 @@ import ast
 import functools
 import json
 import logging
-import secrets
-import sysconfig
+import math
+import time
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.runner.problems import CodingProblem
-from interviewer.runner.sandbox import Limits, SandboxOutcome, run_python
+from interviewer.runner.compare import (
+    decode,
+    encode,
+    error_name,
+    matches,
+    normal,
+    short,
+)
+from interviewer.runner.problems import CodingProblem, CodingTest
+from interviewer.runner.sandbox import Limits, SandboxOutcome, Session, site_paths
 
 log = logging.getLogger(__name__)
 
 STDOUT_CAP = 64 * 1024
+STDOUT_SHOWN = 4000
+SCALE_REPEATS = 5
+SCALE_SLOW_S = 0.3
+SCALE_FLOOR_S = 2e-4  # about one request's round trip: below it the clock says nothing
 # Imported before the guard when the candidate imports them: they may load ctypes or
 # subprocess internally, which the guard refuses to candidate code.
 TRUSTED_PACKAGES = {"numpy", "scipy", "pandas", "sklearn"}
@@ -118,14 +130,6 @@ def _harness_source() -> str:
     return (Path(__file__).resolve().parent / "harness.py").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=1)
-def _site_paths() -> list[str]:
-    # The child runs with -S (no .pth processing: faster, and our own package stays out of
-    # its sys.path); the harness appends the site-packages directories itself.
-    paths = sysconfig.get_paths()
-    return list(dict.fromkeys(p for p in (paths.get("purelib"), paths.get("platlib")) if p))
-
-
 def _preimports(source: str) -> list[str]:
     modules: list[str] = []
     for node in ast.walk(ast.parse(source)):
@@ -135,51 +139,18 @@ def _preimports(source: str) -> list[str]:
     return list(dict.fromkeys(modules))
 
 
-def encode(value: Any) -> Any:
-    """JSON-ready, keeping dicts with non-text keys (YAML's {0: [1]}) as tagged pair lists."""
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and "__pairs__" not in value:
-            return {k: encode(v) for k, v in value.items()}
-        return {"__pairs__": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
-
-
-def _job(problem: CodingProblem, source: str, nonce: str) -> dict[str, Any]:
+def _header(problem: CodingProblem, source: str) -> dict[str, Any]:
+    # No test in here, let alone an expected value: arguments go out one test at a time.
     return {
-        "nonce": nonce,
         "function": problem.function,
         "helpers": problem.helpers,
         "args": problem.args,
         "returns": problem.returns,
-        "compare": problem.compare,
-        "tests": encode([t.as_job(visible) for t, visible in problem.all_tests]),
-        "sys_path": _site_paths(),
+        "sys_path": list(site_paths()),
         "preimport": _preimports(source),
         "stdout_cap": STDOUT_CAP,
-        "scale": problem.scale.model_dump() if problem.scale else None,
+        "scale": {"args_py": problem.scale.args_py} if problem.scale else None,
     }
-
-
-def _parse(stdout: str, nonce: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[dict[str, Any]]]:
-    tests, done, refusals = [], None, []
-    prefix = nonce + " "
-    for line in stdout.splitlines():
-        if not line.startswith(prefix):
-            continue
-        try:
-            data = json.loads(line[len(prefix):])
-        except json.JSONDecodeError:
-            continue
-        kind = data.pop("kind", None)
-        if kind == "test":
-            tests.append(data)
-        elif kind == "refused":
-            refusals.append(data)
-        elif kind == "done":
-            done = data
-    return tests, done, refusals
 
 
 def _test_name(index: int, n_examples: int) -> str:
@@ -195,11 +166,12 @@ def _limit_message(status: str, outcome: SandboxOutcome, limits: Limits, running
     if status == "memory":
         return f"Memory limit: your code tried to use more than {limits.memory_bytes / 2**30:g} GiB{during}."
     if status == "output_limit":
-        return f"Output limit: your code printed more than {limits.output_bytes // 1024} KB{during}."
+        return f"Output limit: your code printed or returned more than {limits.output_bytes // 1024} KB{during}."
     if status == "crashed":
         hint = CRASH_HINTS.get(outcome.signal or "", "a fault in native code")
         return f"Crashed: Python died with {outcome.signal}{during} — {hint}."
-    return f"The run failed unexpectedly (exit code {outcome.exit_code}); see the trace."
+    return (f"Your code ended the Python process{' during ' + running if running else ''} (os._exit, or closing "
+            "its input or output?) before the tests finished.")
 
 
 def _summary(passed: int, total: int, outcomes: list[TestOutcome], n_examples: int, compute_ms: float,
@@ -218,72 +190,208 @@ def _summary(passed: int, total: int, outcomes: list[TestOutcome], n_examples: i
     return "failed", f"{passed}/{total} tests passed; first failure: {name} ({why})."
 
 
+class _Run:
+    """One run's conversation with the sandboxed harness, and the verdicts, made here."""
+
+    def __init__(self, problem: CodingProblem, session: Session) -> None:
+        self.problem, self.session = problem, session
+        self.outcomes: list[TestOutcome] = []
+        self.refusals: list[dict[str, Any]] = []
+        self.fatal: str | None = None  # the harness's own stop: output_limit, memory, refused
+        self.compute_s = 0.0
+        self.trace: str | None = None
+        self.last: dict[str, Any] = {}
+        self.last_kind: Any = None
+        self.hidden = False  # once a hidden input has gone in, nothing the child says is shown
+
+    def ask(self, message: dict[str, Any] | None, kind: str) -> dict[str, Any] | None:
+        """Send `message` (if any) and return the reply of `kind`; None when none can come.
+        Refusals the guard reports on the way are recorded, in full only before any hidden input."""
+        if message is not None:
+            self.session.write(json.dumps(message).encode() + b"\n")
+        while (line := self.session.read_line()) is not None:
+            try:
+                reply = json.loads(line, object_hook=decode)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return None
+            if not isinstance(reply, dict):
+                return None
+            if reply.get("kind") != "refused":
+                self.last, self.last_kind = reply, reply.get("kind")
+                return reply if self.last_kind == kind else None
+            if len(self.refusals) < 5:
+                self.refusals.append({"event": str(reply.get("event"))[:80], "what": str(reply.get("what"))[:200]}
+                                     if not self.hidden else {"event": "an operation the sandbox refuses",
+                                                              "what": "what your code tried during the hidden tests"})
+        return None
+
+    def test(self, index: int, test: CodingTest, visible: bool) -> bool:
+        """Run one test; False when the run cannot go on."""
+        self.hidden = self.hidden or not visible
+        message: dict[str, Any] = {"op": "call"}
+        message.update({"args_py": test.args_py} if test.args_py is not None else {"args": encode(test.args)})
+        t0 = time.perf_counter()
+        reply = self.ask(message, "result")
+        elapsed = time.perf_counter() - t0
+        if reply is None:
+            return False
+        self.compute_s += elapsed
+        outcome = TestOutcome(index=index, visible=visible, passed=False, ms=elapsed * 1000)
+        error = reply.get("error")
+        if error is None and "output" in reply:
+            outcome.passed = matches(reply["output"], normal(test.expected), self.problem.compare)
+        if visible:
+            outcome.input = test.args_py or ", ".join(short(a) for a in test.args or [])
+            outcome.expected = short(test.expected)
+            outcome.actual = short(reply["output"]) if "output" in reply else None
+            outcome.error = str(error)[:100] if error else None
+            outcome.message = str(reply.get("message") or "")[:300] or None if error else None
+            self.trace = self.trace or (str(reply["trace"])[:4000] if reply.get("trace") else None)
+        else:
+            # Everything past this point was produced with a hidden input in hand: only a
+            # pass, a time and a built-in exception's name come back out.
+            outcome.error = error_name(error) if error else None
+        self.outcomes.append(outcome)
+        fatal = reply.get("fatal")
+        if fatal in ("output_limit", "memory", "refused"):
+            self.fatal = fatal
+            return False
+        return True
+
+    def scale(self, index: int) -> TestOutcome | None:
+        """Time the function on the small and the large input, here, round trip by round trip.
+
+        The child runs the calls but cannot time them for us; each large result is checked
+        against the expected one, so a function that spots the big input and answers nothing
+        fails."""
+        scale = self.problem.scale
+        assert scale is not None
+        times: list[float] = []
+        for n, expected in zip(scale.sizes, scale.expected):
+            if self.ask({"op": "build", "n": n}, "built") is None:
+                return None
+            best = math.inf
+            for _ in range(SCALE_REPEATS):
+                t0 = time.perf_counter()
+                reply = self.ask({"op": "time"}, "timed")
+                elapsed = time.perf_counter() - t0
+                if reply is None:
+                    return None
+                if reply.get("error") or not matches(reply.get("output"), normal(expected), self.problem.compare):
+                    return TestOutcome(index=index, visible=False, passed=False, error=error_name(reply.get("error"))
+                                       if reply.get("error") else None, message="wrong answer on the large input")
+                best = min(best, elapsed)
+                if elapsed > SCALE_SLOW_S:
+                    break  # a call this slow is timed once: repeating it only burns the CPU limit
+            times.append(best)
+        self.compute_s += sum(times)
+        # Below the round trip's own cost the clock says nothing: floor the small time.
+        growth = times[1] / max(times[0], SCALE_FLOOR_S)
+        return TestOutcome(index=index, visible=False, passed=growth <= scale.max_growth, growth=round(growth, 1),
+                           ms=sum(times) * 1000)
+
+
+def _load_failure(done: dict[str, Any], problem: CodingProblem, base: dict[str, Any]) -> CodeRunResult | None:
+    status = done.get("status")
+    if status == "syntax":
+        message = _syntax_message(done.get("line"), done.get("offset"), done.get("text"), str(done.get("message", "")))
+        return CodeRunResult(**base, status="error", message=message)
+    if status == "missing":
+        defined = [str(d) for d in done.get("defined") or []][:20]
+        found = f" It defines: {', '.join(defined)}." if defined else ""
+        return CodeRunResult(**base, status="error", message=f"Your code does not define {problem.function}() — expected: {problem.signature}.{found}")
+    if status == "load_error":
+        refused = [r for r in done.get("refused") or [] if isinstance(r, dict)]
+        if refused:
+            first = refused[0]
+            return CodeRunResult(**base, status="refused", refused=[f"{r.get('event')}: {r.get('what')}" for r in refused],
+                                 message=f"Refused: your code tried {first.get('event')} — {first.get('what')} is not allowed in the sandbox.",
+                                 trace=str(done.get("trace") or "")[:4000] or None)
+        return CodeRunResult(**base, status="error", trace=str(done.get("trace") or "")[:4000] or None,
+                             stdout=str(done.get("stdout") or "")[:STDOUT_SHOWN],
+                             message=f"Your code raised {str(done.get('error'))[:100]} while loading, before any test ran.")
+    if status == "output_limit":
+        return CodeRunResult(**base, status="output_limit", message=f"Output limit: your code printed more than {STDOUT_CAP // 1024} KB.")
+    if status == "memory":
+        return CodeRunResult(**base, status="memory", message="Memory limit: your code ran out of memory while loading.")
+    return None
+
+
 def run_code(problem: CodingProblem, source: str, limits: Limits | None = None) -> CodeRunResult:
-    """Run `source` against every example and hidden test of `problem` in the sandbox."""
+    """Run `source` against every example and hidden test of `problem` in the sandbox.
+
+    Raises SandboxUnavailable (one line: why, and how to enable it) when no isolation can be
+    had here: the code is then not run at all.
+    """
     limits = limits or Limits()
     examples = len(problem.examples)
     total = problem.total
-    base = {"problem_id": problem.id, "total": total}
+    base: dict[str, Any] = {"problem_id": problem.id, "total": total}
     try:
         check_source(source, problem)
     except SourceError as exc:
         return CodeRunResult(**base, status="error", message=str(exc))
-    nonce = secrets.token_hex(16)
-    outcome = run_python(
-        {"harness.py": _harness_source(), "solution.py": source}, "harness.py", limits,
-        stdin=json.dumps(_job(problem, source, nonce)).encode(), flags=("-I", "-S", "-B"),
-    )
-    records, done, refusals = _parse(outcome.stdout, nonce)
-    outcomes = [TestOutcome(**{k: v for k, v in r.items() if k in TestOutcome.model_fields}) for r in records]
-    for t in outcomes:
-        if not t.visible:  # belt and braces: hidden inputs and answers never leave this module
-            t.input = t.expected = t.actual = t.message = None
-    passed = sum(t.passed for t in outcomes)
-    compute_ms = float(done.get("compute_ms", 0.0)) if done else sum(t.ms or 0.0 for t in outcomes)
-    isolation = outcome.isolation.model_copy(update={"audit_hook": True})
-    trace = next((r.get("trace") for r in records if r.get("trace")), None)
+    session = Session({"harness.py": _harness_source(), "solution.py": source}, "harness.py", limits,
+                      flags=("-I", "-S", "-B"))
+    run = _Run(problem, session)
+    stdout = ""
+    with session:
+        session.write(json.dumps(_header(problem, source)).encode() + b"\n")
+        loaded = run.ask(None, "loaded")
+        failure = None
+        if loaded is None and run.last_kind == "done":
+            failure = _load_failure(run.last, problem, base)
+        elif loaded is not None:
+            going = all(run.test(i, t, True) for i, t in enumerate(problem.examples))
+            # The prints are collected before any hidden input goes in: they are shown as they are.
+            shown = run.ask({"op": "stdout"}, "stdout") if going else None
+            stdout = str((shown or {}).get("stdout") or "")[:STDOUT_SHOWN]
+            going = going and shown is not None and all(
+                run.test(examples + i, t, False) for i, t in enumerate(problem.tests))
+            if going and problem.scale is not None:
+                index = examples + len(problem.tests)
+                if all(t.passed for t in run.outcomes):
+                    scale = run.scale(index)
+                    going = scale is not None
+                    run.outcomes += [scale] if scale else []
+                else:
+                    run.outcomes.append(TestOutcome(index=index, visible=False, passed=False, error="NotRun"))
+            if going:
+                run.ask({"op": "end"}, "end")
+        outcome = session.finish()
+    if failure is not None:
+        return failure.model_copy(update={"wall_ms": outcome.wall_ms, "isolation": _layers(outcome)})
+    passed = sum(t.passed for t in run.outcomes)
+    compute_ms = run.compute_s * 1000
     result = CodeRunResult(
-        **base, status="error", message="", passed=passed, tests=outcomes, compute_ms=compute_ms,
-        overhead_ms=max(0.0, outcome.wall_ms - compute_ms), wall_ms=outcome.wall_ms, trace=trace,
-        stdout=(done or {}).get("stdout", ""), isolation=isolation.features(),
-        refused=[f"{r['event']}: {r['what']}" for r in refusals],
+        **base, status="error", message="", passed=passed, tests=run.outcomes, compute_ms=compute_ms,
+        overhead_ms=max(0.0, outcome.wall_ms - compute_ms), wall_ms=outcome.wall_ms, trace=run.trace,
+        stdout=stdout, isolation=_layers(outcome), refused=[f"{r.get('event')}: {r.get('what')}" for r in run.refusals][:5],
     )
-    hstatus = done.get("status") if done else None
-    running = None
-    if len(records) < total and hstatus is None:
-        running = "the scale check" if len(records) >= examples + len(problem.tests) else _test_name(len(records), examples)
-
-    if refusals and hstatus != "passed":
-        first = refusals[0]
+    finished = len(run.outcomes) == total and run.fatal is None
+    running = None if finished else ("the scale check" if len(run.outcomes) >= examples + len(problem.tests)
+                                     else _test_name(len(run.outcomes), examples))
+    if run.refusals and not (finished and passed == total):
+        first = run.refusals[0]
         result.status = "refused"
-        result.message = f"Refused: your code tried {first['event']} — {first['what']} is not allowed in the sandbox."
-    elif hstatus in ("passed", "failed"):
-        result.status, result.message = _summary(passed, total, outcomes, examples, compute_ms, problem)
-    elif hstatus == "syntax":
-        result.message = _syntax_message(done.get("line"), done.get("offset"), done.get("text"), done.get("message", ""))
-    elif hstatus == "missing":
-        found = f" It defines: {', '.join(done.get('defined') or [])}." if done.get("defined") else ""
-        result.message = f"Your code does not define {problem.function}() — expected: {problem.signature}.{found}"
-    elif hstatus == "load_error":
-        result.trace = done.get("trace")
-        result.message = f"Your code raised {done.get('error')} while loading, before any test ran."
-    elif hstatus in ("memory", "output_limit"):
-        result.status = hstatus
-        limit = STDOUT_CAP // 1024 if hstatus == "output_limit" else None
-        result.message = (f"Output limit: your code printed more than {limit} KB." if limit
-                          else _limit_message("memory", outcome, limits, None))
-    elif hstatus == "harness_error":
-        log.error("problem %s: %s", problem.id, done.get("message"))
-        result.message = f"This problem's test data is broken: {done.get('message')}"
-    elif outcome.status != "ok":
-        result.status = {"cpu_limit": "timeout", "timeout": "timeout"}.get(outcome.status, outcome.status)  # type: ignore[assignment]
-        if result.status == "error":
-            result.trace = outcome.stderr[-2000:] or None
-        result.message = _limit_message(outcome.status, outcome, limits, running)
-    else:
+        result.message = f"Refused: your code tried {first.get('event')} — {first.get('what')} is not allowed in the sandbox."
+    elif finished:
+        result.status, result.message = _summary(passed, total, run.outcomes, examples, compute_ms, problem)
+    elif run.fatal in ("memory", "output_limit"):
+        result.status = run.fatal  # type: ignore[assignment]
+        result.message = (f"Output limit: your code printed more than {STDOUT_CAP // 1024} KB (during {running})."
+                          if run.fatal == "output_limit" else _limit_message("memory", outcome, limits, running))
+    elif loaded is None and outcome.status == "ok":
         result.trace = outcome.stderr[-2000:] or None
-        result.message = (f"Your code ended the Python process{' during ' + running if running else ''} "
-                          "(os._exit or closing the output?) before the tests finished.")
+        result.message = "The run failed before your code loaded; see the trace."
+    else:
+        status = outcome.status if outcome.status != "ok" else "error"
+        result.status = {"cpu_limit": "timeout", "timeout": "timeout"}.get(status, status)  # type: ignore[assignment]
+        result.message = _limit_message(status, outcome, limits, running)
     log.info("run_code %s: %s %d/%d, compute %.0f ms, overhead %.0f ms", problem.id, result.status,
              passed, total, compute_ms, result.overhead_ms)
     return result
+
+
+def _layers(outcome: SandboxOutcome) -> list[str]:
+    return outcome.isolation.model_copy(update={"audit_hook": True}).features()

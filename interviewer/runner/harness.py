@@ -1,13 +1,14 @@
 """The child's side of a coding run. Stdlib only: it is copied into the sandbox and run as a script.
 
-It reads one JSON job on stdin, installs an audit-hook guard, runs the candidate's function on
-every test and writes one JSON line per event to a private copy of the original stdout, each
-line prefixed by the job's random nonce so that nothing the candidate prints can pass for a
-result. The candidate's own prints go to a capped buffer instead.
+It reads a job header on stdin, installs an audit-hook guard, loads the candidate's file, then
+answers the parent's requests one JSON line each: run the function on these arguments, build
+the scale check's input, run it once more, hand over the captured prints. It never sees an
+expected value and never decides pass or fail: the parent compares, so nothing the candidate
+does in here can forge a result. The candidate's own prints go to a capped buffer.
 
 The guard gives clear refusals for the usual mistakes and mischief (processes, sockets,
-ctypes, writes outside the work directory); it is not the security boundary on its own: the
-process limits, namespaces and unprivileged uid of sandbox.py are.
+ctypes, writes outside the work directory); it is a second layer, not the boundary: the
+bubblewrap sandbox, limits and unprivileged uid of sandbox.py are.
 """
 
 import builtins
@@ -15,7 +16,6 @@ import collections
 import itertools
 import json
 import linecache
-import math
 import os
 import sys
 import time
@@ -229,35 +229,6 @@ def plain(value):
     return value
 
 
-def _key(value):
-    return json.dumps(value, sort_keys=True, default=repr)
-
-
-def _close(a, e):
-    if isinstance(a, bool) or isinstance(e, bool):
-        return a == e
-    if isinstance(a, (int, float)) and isinstance(e, (int, float)):
-        return math.isclose(a, e, rel_tol=1e-9, abs_tol=1e-6)
-    if isinstance(a, list) and isinstance(e, list):
-        return len(a) == len(e) and all(_close(x, y) for x, y in zip(a, e))
-    return a == e
-
-
-def matches(actual, expected, mode):
-    if mode == "float":
-        return _close(actual, expected)
-    if mode == "unordered":
-        return isinstance(actual, list) and isinstance(expected, list) and sorted(actual, key=_key) == sorted(expected, key=_key)
-    if mode == "unordered_nested":
-        if not (isinstance(actual, list) and isinstance(expected, list)):
-            return False
-        norm = lambda xs: sorted((sorted(x, key=_key) if isinstance(x, list) else x for x in xs), key=_key)
-        return norm(actual) == norm(expected)
-    if mode == "any_of":
-        return any(actual == option for option in expected)
-    return actual == expected
-
-
 def short(value):
     try:
         text = repr(value)
@@ -318,7 +289,8 @@ def install_guard(workdir, on_refusal):
         if isinstance(path, int):
             return os.path.realpath(f"/proc/self/fd/{path}")
         path = os.fsdecode(os.fspath(path))
-        if dir_fd is not None and not os.path.isabs(path):
+        # -1 (and AT_FDCWD) mean "relative to the working directory", like no dir_fd at all.
+        if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):
             path = os.path.join(os.path.realpath(f"/proc/self/fd/{dir_fd}"), path)
         return os.path.realpath(path)
 
@@ -363,67 +335,58 @@ def install_guard(workdir, on_refusal):
 
 
 def decode(obj):
-    """Undo coding.encode: {"__pairs__": [[k, v], ...]} is a dict with non-text keys."""
+    """Undo encode: {"__pairs__": [[k, v], ...]} is a dict with non-text keys."""
     if len(obj) == 1 and "__pairs__" in obj:
         return {tuple(k) if isinstance(k, list) else k: v for k, v in obj["__pairs__"]}
     return obj
 
 
+def encode(value):
+    """JSON-ready, keeping dicts with non-text keys as tagged pair lists (the parent's twin)."""
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and "__pairs__" not in value:
+            return {k: encode(v) for k, v in value.items()}
+        return {"__pairs__": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return {"__unserialisable__": short(value)}  # never equal to an expected value
+
+
 # ---- the run ---------------------------------------------------------------------------------
+#
+# The parent sends one JSON line per request and reads one JSON line back. It sends a test's
+# arguments only when it runs that test, the visible examples first, and never any expected
+# value: what this process reports is only what the candidate's function returned.
 
 
-SCALE_REPEATS = 5
-SCALE_SLOW_S = 0.3  # a call this slow is timed once: repeating it only burns the CPU limit
+class Channel:
+    def __init__(self):
+        self.out_fd = os.dup(1)
+        os.dup2(2, 1)  # anything written to fd 1 behind Python's back lands in stderr
+        self.inp = sys.stdin.buffer
 
+    def read(self):
+        line = self.inp.readline()
+        return json.loads(line, object_hook=decode) if line else None
 
-def _fastest(fn, args, repeats):
-    best = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn(*args)
-        elapsed = time.perf_counter() - t0
-        best = elapsed if best is None else min(best, elapsed)
-        if elapsed > SCALE_SLOW_S:
-            break
-    return best
-
-
-def scale_check(fn, scale, converters, namespace):
-    """Time fn on the small and the large input (fastest of a few calls each, built outside the
-    timing) and compare how much the time grew with the limit the problem allows."""
-    times = []
-    for n in scale["sizes"]:
-        # n among the globals: a comprehension in the expression cannot see eval's locals
-        raw = eval(scale["args_py"], {"__builtins__": builtins, **namespace, "n": n})  # noqa: S307 - corpus data
-        args = convert_args(raw, converters)
-        times.append(_fastest(fn, args, SCALE_REPEATS))
-    # Below a few microseconds the clock's resolution dominates: floor the small time.
-    growth = times[1] / max(times[0], 2e-6)
-    return {"passed": growth <= scale["max_growth"], "growth": round(growth, 1), "ms": sum(times) * 1000}
-
-
-def main():
-    job = json.loads(sys.stdin.buffer.read(), object_hook=decode)
-    nonce = job["nonce"]
-    out_fd = os.dup(1)
-    os.dup2(2, 1)  # anything written to fd 1 behind Python's back lands in stderr, not in results
-
-    def emit(kind, **data):
-        line = (nonce + " " + json.dumps({"kind": kind, **data}, default=short) + "\n").encode()
+    def send(self, **data):
+        line = (json.dumps(data, default=short, allow_nan=True) + "\n").encode()
+        if len(line) > OUTPUT_CAP:
+            line = (json.dumps({"kind": data.get("kind"), "error": "OutputTooLarge"}) + "\n").encode()
         while line:
-            line = line[os.write(out_fd, line):]
+            line = line[os.write(self.out_fd, line):]
 
+
+OUTPUT_CAP = 1 << 20
+
+
+def load(channel, job):
+    """Compile and run the candidate's file; returns its namespace, or None after reporting why."""
     sys.path.extend(job.get("sys_path", []))
     sys.setrecursionlimit(job.get("recursion_limit", 20000))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "solution.py")
-    tests = job["tests"]
-    converters, returns, mode = job["args"], job["returns"], job["compare"]
-    namespace_extra = {"ListNode": ListNode, "TreeNode": TreeNode}
-    try:
-        raws = [t["args"] if "args" in t else eval(t["args_py"], {"__builtins__": builtins, **namespace_extra}) for t in tests]
-    except Exception as exc:  # noqa: BLE001
-        emit("done", status="harness_error", message=f"bad test input: {type(exc).__name__}: {exc}")
-        return
     for name in job.get("preimport", []):
         try:
             __import__(name)  # trusted libraries load before the guard (numpy needs ctypes)
@@ -434,110 +397,115 @@ def main():
     try:
         code = compile(source, path, "exec", flags=ANNOTATIONS, dont_inherit=True)  # List[int] needs no import
     except SyntaxError as exc:
-        emit("done", status="syntax", line=exc.lineno, offset=exc.offset, text=(exc.text or "").rstrip("\n"), message=exc.msg)
-        return
-
-    refusals = []
-
-    def on_refusal(event, what):
-        if len(refusals) < 5:
-            refusals.append({"event": event, "what": what})
-            emit("refused", event=event, what=what)
-
-    out, err = Capture(job.get("stdout_cap", 65536)), Capture(job.get("stdout_cap", 65536))
-    sys.stdout, sys.stderr = out, err
+        channel.send(kind="done", status="syntax", line=exc.lineno, offset=exc.offset,
+                     text=(exc.text or "").rstrip("\n"), message=exc.msg)
+        return None
+    state["path"] = path
+    out = Capture(job.get("stdout_cap", 65536))
+    state["out"] = out
+    sys.stdout, sys.stderr = out, Capture(job.get("stdout_cap", 65536))
     install_guard(os.getcwd(), on_refusal)
     namespace = {"__name__": "solution", "__file__": path, "__builtins__": builtins}
-    namespace.update({h: namespace_extra[h] for h in job.get("helpers", []) if h in namespace_extra})
-    compute = 0.0
-    status = None
+    namespace.update({h: HELPERS[h] for h in job.get("helpers", []) if h in HELPERS})
+    t0 = time.perf_counter()
     try:
-        t0 = time.perf_counter()
-        try:
-            exec(code, namespace)  # noqa: S102 - this is the point of the sandbox
-        finally:
-            compute += time.perf_counter() - t0
+        exec(code, namespace)  # noqa: S102 - this is the point of the sandbox
     except OutputLimit as exc:
-        status, message = "output_limit", str(exc)
+        channel.send(kind="done", status="output_limit", message=str(exc))
+        return None
     except MemoryError:
-        status, message = "memory", "MemoryError while loading your code"
+        channel.send(kind="done", status="memory", message="MemoryError while loading your code")
+        return None
     except BaseException as exc:  # noqa: BLE001
-        emit("done", status="load_error", error=type(exc).__name__, trace=trimmed_trace(exc, path),
-             refused=refusals, stdout=out.text(), compute_ms=compute * 1000)
-        return
+        channel.send(kind="done", status="load_error", error=type(exc).__name__, trace=trimmed_trace(exc, path),
+                     refused=state["refusals"], stdout=out.text())
+        return None
+    finally:
+        state["compute"] += time.perf_counter() - t0
     fn = namespace.get(job["function"])
-    if status is None and not callable(fn):
-        defined = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__") and k not in namespace_extra)
-        emit("done", status="missing", function=job["function"], defined=defined, stdout=out.text(), compute_ms=compute * 1000)
+    if not callable(fn):
+        defined = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__") and k not in HELPERS)
+        channel.send(kind="done", status="missing", function=job["function"], defined=defined, stdout=out.text())
+        return None
+    return fn
+
+
+HELPERS = {"ListNode": ListNode, "TreeNode": TreeNode}
+state = {"refusals": [], "compute": 0.0, "path": "", "out": None, "channel": None}
+
+
+def on_refusal(event, what):
+    if len(state["refusals"]) < 5:
+        state["refusals"].append({"event": event, "what": what})
+        # Said at once: code that swallows the refusal and loops still gets it reported.
+        state["channel"].send(kind="refused", event=event, what=what)
+
+
+def call(fn, raw, job):
+    """Run one test's arguments through fn; the reply carries the output, never a verdict."""
+    path = state["path"]
+    try:
+        args = convert_args(raw, job["args"])
+    except Exception as exc:  # noqa: BLE001 - an author's mistake, not the candidate's
+        return {"error": "HarnessError", "message": f"{type(exc).__name__}: {exc}"}
+    reply = {"error": None}
+    before = len(state["refusals"])
+    t0 = time.perf_counter()
+    try:
+        try:
+            result = fn(*args)
+        finally:
+            state["compute"] += time.perf_counter() - t0
+        reply["output"] = encode(plain(convert_return(result, job["returns"])))
+    except OutputLimit as exc:
+        reply.update(error="OutputLimit", fatal="output_limit", message=str(exc))
+    except MemoryError:
+        reply.update(error="MemoryError", fatal="memory")
+    except (Refused, RefusedImport) as exc:
+        reply.update(error="Refused", fatal="refused", trace=trimmed_trace(exc, path))
+    except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the candidate's error
+        reply.update(error=type(exc).__name__, trace=trimmed_trace(exc, path), message=str(exc)[:REPR_CAP])
+    reply["refused"] = state["refusals"][before:]
+    return reply
+
+
+def main():
+    channel = state["channel"] = Channel()
+    job = channel.read()
+    fn = load(channel, job)
+    if fn is None:
         return
-    passed = 0
-    for index, (test, raw) in enumerate(zip(tests, raws)):
-        if status is not None:
-            break
-        visible = test.get("visible", False)
-        record = {"index": index, "visible": visible, "passed": False, "ms": 0.0, "error": None}
-        if visible:
-            record["input"] = test.get("args_py") or ", ".join(short(a) for a in raw)
-            record["expected"] = short(test["expected"])
-        try:
-            args = convert_args(raw, converters)
-        except Exception as exc:  # noqa: BLE001 - an author's mistake, not the candidate's
-            record.update(error="HarnessError", message=f"{type(exc).__name__}: {exc}")
-            emit("test", **record)
-            continue
-        t0 = time.perf_counter()
-        try:
+    channel.send(kind="loaded", refused=state["refusals"])
+    scale_args = None
+    namespace_extra = dict(HELPERS)
+    while (request := channel.read()) is not None:
+        op = request.get("op")
+        if op == "call":
             try:
-                result = fn(*args)
-            finally:
-                elapsed = time.perf_counter() - t0
-                compute += elapsed
-                record["ms"] = elapsed * 1000
-            actual = plain(convert_return(result, returns))
-            record["passed"] = matches(actual, test["expected"], mode)
-            if visible:
-                record["actual"] = short(actual)
-            passed += record["passed"]
-        except OutputLimit as exc:
-            status, message = "output_limit", str(exc)
-            record["error"] = "OutputLimit"
-        except MemoryError:
-            status, message = "memory", "MemoryError"
-            record["error"] = "MemoryError"
-        except (Refused, RefusedImport) as exc:
-            status, message = "refused", str(exc)
-            record.update(error="Refused", trace=trimmed_trace(exc, path))
-        except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the candidate's error
-            record.update(error=type(exc).__name__, trace=trimmed_trace(exc, path, visible))
-            if visible:
-                record["message"] = short(str(exc))
-        emit("test", **record)
-    scale = job.get("scale")
-    if scale and status is None:
-        record = {"index": len(tests), "visible": False, "passed": False, "ms": 0.0, "error": None}
-        if passed < len(tests):
-            record["error"] = "NotRun"  # timing a wrong answer says nothing
-        else:
+                raw = request["args"] if "args" in request else eval(
+                    request["args_py"], {"__builtins__": builtins, **namespace_extra})
+            except Exception as exc:  # noqa: BLE001
+                channel.send(kind="result", error="HarnessError", message=f"bad test input: {type(exc).__name__}: {exc}")
+                continue
+            channel.send(kind="result", **call(fn, raw, job))
+        elif op == "build":
+            # n among the globals: a comprehension in the expression cannot see eval's locals
+            raw = eval(job["scale"]["args_py"], {"__builtins__": builtins, **namespace_extra, "n": request["n"]})
+            scale_args = convert_args(raw, job["args"])
+            channel.send(kind="built")
+        elif op == "time":
+            # The parent times this round trip itself; this process only runs the call.
+            reply = {"error": None}
             try:
-                record.update(scale_check(fn, scale, converters, namespace_extra))
-                compute += record["ms"] / 1000
-            except OutputLimit as exc:
-                status, message = "output_limit", str(exc)
-            except MemoryError:
-                status, message = "memory", "MemoryError"
-            except (Refused, RefusedImport) as exc:
-                status, message = "refused", str(exc)
+                reply["output"] = encode(plain(convert_return(fn(*scale_args), job["returns"])))
             except BaseException as exc:  # noqa: BLE001
-                record.update(error=type(exc).__name__, trace=trimmed_trace(exc, path, False))
-        passed += record["passed"]
-        emit("test", **record)
-        total = len(tests) + 1
-    else:
-        total = len(tests) + (1 if scale else 0)
-    if status is None:
-        status, message = ("passed" if passed == total else "failed"), ""
-    emit("done", status=status, message=message, passed=passed, total=total, compute_ms=compute * 1000,
-         refused=refusals, stdout=out.text(), stderr=err.text(1000))
+                reply["error"] = type(exc).__name__
+            channel.send(kind="timed", **reply)
+        elif op == "stdout":
+            channel.send(kind="stdout", stdout=state["out"].text(), stderr=sys.stderr.text(1000))
+        else:
+            channel.send(kind="end", compute_ms=state["compute"] * 1000)
+            return
 
 
 if __name__ == "__main__":
@@ -548,5 +516,5 @@ if __name__ == "__main__":
         traceback.print_exc(file=sys.__stderr__)
         exit_code = 3
     sys.__stderr__.flush()
-    # Skip the candidate's atexit handlers and threads: the result is already out.
+    # Skip the candidate's atexit handlers and threads: the results are already out.
     os._exit(exit_code)

@@ -61,6 +61,8 @@ class ScaleCheck(BaseModel):
     sizes: tuple[int, int] = Field(description="the small and the large n")
     max_growth: float = Field(gt=1.0)
     requirement: str = Field(min_length=1, description="what the question asks, e.g. O(log n)")
+    expected: tuple[Any, Any] = Field(description="the reference's results on the two inputs: a function that "
+                                      "spots the large input and answers nothing fast fails")
 
 
 class CodingProblem(BaseModel):

@@ -1,22 +1,22 @@
 """Check a candidate's SQL against a problem's reference query in a fresh, hardened DuckDB.
 
-Two layers: `validate_query` refuses anything but one SELECT over the problem's tables (by
-DuckDB's own parser), and every attempt then runs in a new in-memory database with external
-access off, extension auto-loading off and the configuration locked, under a timeout.
+Three layers: `validate_query` refuses anything but one SELECT over the problem's tables (by
+DuckDB's own parser); every attempt then runs in a new in-memory database with external
+access off, extension auto-loading off and the configuration locked, under a timeout; and that
+database lives in a sandboxed child process (sql_child.py) with an address-space limit, whose
+results come back capped. A wrong result is described without printing an expected row.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -25,12 +25,15 @@ import duckdb
 from pydantic import BaseModel, Field
 
 from interviewer.runner.problems import SqlProblem
+from interviewer.runner.sandbox import Limits, run_python, site_paths
 
 log = logging.getLogger(__name__)
 
 SqlStatus = Literal["correct", "wrong", "error", "refused", "timeout"]
 SHOW_ROWS = 20
-DIFF_ROWS = 5
+QUERY_CAP = 20_000
+CELL_CAP = 500  # characters of one value kept for display; longer ones carry a digest
+SQL_LIMITS = Limits(cpu_s=20, memory_bytes=1 << 30, output_bytes=16 << 20, nproc=32, disk_bytes=1 << 20)
 CONFIG = {
     "threads": 1,
     "memory_limit": "256MB",
@@ -75,6 +78,7 @@ class SqlRunResult(BaseModel):
     row_count: int = 0
     diff: str = ""
     elapsed_ms: float = 0.0
+    isolation: list[str] = Field(default_factory=list, description="the sandbox layers the check ran under")
 
 
 # ---- validation -----------------------------------------------------------------------------
@@ -210,49 +214,6 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime, dtime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _query(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float, cap: int) -> tuple[list[str], list[tuple]]:
-    fired = threading.Event()
-
-    def interrupt() -> None:
-        fired.set()
-        con.interrupt()
-
-    timer = threading.Timer(timeout_s, interrupt)
-    timer.daemon = True
-    timer.start()
-    try:
-        cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchmany(cap + 1)
-    except duckdb.InterruptException:
-        if fired.is_set():
-            raise _Timeout() from None
-        raise
-    finally:
-        timer.cancel()
-    return columns, rows
-
-
 def _rows_match(ref: list[tuple], cand: list[tuple], ordered: bool) -> bool:
     return ref == cand if ordered else Counter(ref) == Counter(cand)
 
@@ -302,27 +263,26 @@ def _fmt(row: tuple) -> str:
 
 
 def _diff(ref_cols: list[str], cand_cols: list[str], ref: list[tuple], cand: list[tuple], ordered: bool) -> str:
-    lines = []
+    """What differs, in counts and in the candidate's own rows: never an expected row."""
     if len(ref_cols) != len(cand_cols):
-        lines.append(f"Your query returns {len(cand_cols)} column(s) ({', '.join(cand_cols)}); "
-                     f"the expected result has {len(ref_cols)} ({', '.join(ref_cols)}).")
-        return "\n".join(lines)
+        return (f"Your query returns {len(cand_cols)} column(s) ({', '.join(cand_cols)}); "
+                f"the expected result has {len(ref_cols)}.")
     mapping = _best_effort_mapping(ref_cols, cand_cols)
     shuffled = [tuple(row[i] for i in mapping) for row in cand]
-    lines.append(f"Columns, in the expected order: {', '.join(ref_cols)}")
+    lines = []
     if len(ref) != len(cand):
         lines.append(f"Expected {len(ref)} row(s), got {len(cand)}.")
     missing = Counter(ref) - Counter(shuffled)
     extra = Counter(shuffled) - Counter(ref)
-    for title, rows in (("Missing (expected, not in yours)", missing), ("Extra (in yours, not expected)", extra)):
-        if rows:
-            lines.append(f"{title}: {sum(rows.values())} row(s)")
-            lines.extend(f"  {_fmt(r)}" + (f" x{k}" if k > 1 else "") for r, k in list(rows.items())[:DIFF_ROWS])
-            if len(rows) > DIFF_ROWS:
-                lines.append(f"  ... and {len(rows) - DIFF_ROWS} more")
+    if extra:
+        k = next(i for i, row in enumerate(shuffled) if row in extra)
+        lines.append(f"{sum(extra.values())} of your rows are not in the expected result; the first is your row "
+                     f"{k + 1}: {_fmt(cand[k])}")
+    if missing:
+        lines.append(f"{sum(missing.values())} expected row(s) are not in yours.")
     if not missing and not extra and ordered:
         k = next(i for i, (a, b) in enumerate(zip(ref, shuffled)) if a != b)
-        lines.append(f"Same rows, wrong order: row {k + 1} should be {_fmt(ref[k])} but is {_fmt(shuffled[k])}.")
+        lines.append(f"Same rows, wrong order: your row {k + 1}, {_fmt(cand[k])}, is not the one expected there.")
     elif not missing and not extra:
         lines.append("The values match column by column but not row by row: check how the columns pair up.")
     return "\n".join(lines)
@@ -336,36 +296,66 @@ def _gist(ref_cols: list[str], cols: list[str], ref: list[tuple], cand: list[tup
     return f"the right number of rows ({len(ref)}) but different values or order; see the diff."
 
 
+@functools.lru_cache(maxsize=1)
+def _child_source() -> str:
+    return (Path(__file__).resolve().parent / "sql_child.py").read_text(encoding="utf-8")
+
+
 def run_sql(problem: SqlProblem, query: str, schemas_dir: Path, timeout_s: float = 5, row_cap: int = 10_000) -> SqlRunResult:
-    """Run `query` against a fresh copy of the problem's database and compare with the reference."""
+    """Check `query` against the problem's reference in a fresh DuckDB in a sandboxed child process.
+
+    The child has an address-space limit and a deadline; results come back capped in rows,
+    cell length and bytes, and are compared here.
+    """
     start = time.monotonic()
+    layers: list[str] = []
 
     def result(status: SqlStatus, message: str, **extra: Any) -> SqlRunResult:
         elapsed = (time.monotonic() - start) * 1000
         log.info("run_sql %s: %s in %.0f ms", problem.id, status, elapsed)
-        return SqlRunResult(problem_id=problem.id, status=status, message=message, elapsed_ms=elapsed, **extra)
+        return SqlRunResult(problem_id=problem.id, status=status, message=message, elapsed_ms=elapsed,
+                            isolation=layers, **extra)
 
-    schema = (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8")
-    con = duckdb.connect(":memory:", config=CONFIG)
+    if len(query) > QUERY_CAP:
+        return result("refused", f"Refused: the query is {len(query):,} characters; the limit is {QUERY_CAP:,}.")
     try:
-        try:
-            sql = validate_query(query, con)
-        except QueryRefused as exc:
-            return result("refused", f"Refused: {exc}.")
-        except QueryInvalid as exc:
-            return result("error", f"Your query does not parse: {exc}")
-        con.execute(schema)
-        con.execute("SET lock_configuration = true")  # the candidate's query cannot undo the above
-        ref_cols, ref_raw = _query(con, problem.reference, max(timeout_s, 10), row_cap)
-        try:
-            cols, raw = _query(con, sql, timeout_s, row_cap)
-        except _Timeout:
-            return result("timeout", f"Time limit: your query ran past {timeout_s:g} s — a join without a condition?")
-        except duckdb.Error as exc:
-            return result("error", f"{type(exc).__name__.replace('Exception', ' error')}: {str(exc).strip()}")
-    finally:
-        con.close()
-    shown = {"columns": cols, "rows": [[_jsonable(v) for v in r] for r in raw[:SHOW_ROWS]], "row_count": len(raw)}
+        sql = validate_query(query)
+    except QueryRefused as exc:
+        return result("refused", f"Refused: {exc}.")
+    except QueryInvalid as exc:
+        return result("error", f"Your query does not parse: {exc}")
+    job = {"schema": (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8"),
+           "reference": problem.reference, "query": sql, "timeout_s": timeout_s, "row_cap": row_cap,
+           "cell_cap": CELL_CAP, "config": CONFIG, "sys_path": list(site_paths())}
+    limits = SQL_LIMITS.model_copy(update={"wall_s": max(timeout_s, 10) + timeout_s + 10})
+    # A query is not code: where no sandbox can be had it still runs, in a limited child.
+    outcome = run_python({"sql_child.py": _child_source()}, "sql_child.py", limits, stdin=json.dumps(job).encode(),
+                         flags=("-I", "-S", "-B"), require_isolation=False)
+    layers = outcome.isolation.features()
+    gib = f"{SQL_LIMITS.memory_bytes / 2**30:g} GiB"
+    if outcome.status == "output_limit":
+        return result("error", f"Your query's result is larger than {SQL_LIMITS.output_bytes >> 20} MB, even with rows "
+                      f"and values capped: select fewer or shorter columns.")
+    if outcome.status == "memory":
+        return result("error", f"Memory limit: your query needed more than {gib}. A join without a condition, or a "
+                      "list or string function building something huge?")
+    if outcome.status in ("timeout", "cpu_limit"):
+        return result("timeout", f"Time limit: your query ran past {timeout_s:g} s — a join without a condition?")
+    try:
+        reply = json.loads(outcome.stdout)
+        ref_part, cand_part = reply["reference"], reply["candidate"]
+        ref_cols, ref_raw = ref_part["columns"], ref_part["rows"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        log.error("sql child for %s failed: %s %s", problem.id, outcome.status, outcome.stderr[-1000:])
+        return result("error", "The query could not be checked: the checker failed (see the log).")
+    if cand_part.get("memory"):
+        return result("error", f"Memory limit: your query needed more than DuckDB's {CONFIG['memory_limit']} or {gib}.")
+    if cand_part.get("timeout"):
+        return result("timeout", f"Time limit: your query ran past {timeout_s:g} s — a join without a condition?")
+    if "error" in cand_part:
+        return result("error", str(cand_part["error"]))
+    cols, raw = cand_part["columns"], cand_part["rows"]
+    shown = {"columns": cols, "rows": raw[:SHOW_ROWS], "row_count": len(raw)}
     if len(raw) > row_cap:
         return result("wrong", f"Your query returned more than {row_cap:,} rows; the expected result has {len(ref_raw)}.", **shown)
     ref = [tuple(_norm(v) for v in r) for r in ref_raw]

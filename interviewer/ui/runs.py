@@ -56,7 +56,11 @@ def coding_markdown(result) -> str:  # noqa: ANN001
                             if not t.passed and t.error)[:400]]
     if result.trace:
         lines += ["", "```", result.trace, "```"]
-    return "\n".join(lines)
+    return "\n".join([*lines, *_layers(result)])
+
+
+def _layers(result) -> list[str]:  # noqa: ANN001
+    return ["", f"<sub>Sandbox: {', '.join(result.isolation)}</sub>"] if result.isolation else []
 
 
 def sql_markdown(result) -> str:  # noqa: ANN001
@@ -66,4 +70,4 @@ def sql_markdown(result) -> str:  # noqa: ANN001
         lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in result.rows[:10]]
     if result.diff:
         lines += ["", "```", result.diff, "```"]
-    return "\n".join(lines)
+    return "\n".join([*lines, *_layers(result)])

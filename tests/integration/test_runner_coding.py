@@ -19,6 +19,7 @@ from interviewer.runner import (
     ProblemError,
     ProblemSet,
     check_source,
+    compare,
     harness,
     load_problems,
     run_code,
@@ -201,7 +202,7 @@ def test_a_fork_bomb_that_swallows_the_refusal_is_still_reported():
     ("import numpy as np\nimport ctypes\ndef add(a, b):\n    return ctypes.string_at(0)\n", "ctypes.string_at"),
     ("import os\ndef add(a, b):\n    return os.posix_spawn('/bin/true', ['true'], {})\n", "os.posix_spawn"),
     ("import scipy.spatial, _posixsubprocess\ndef add(a, b):\n    _posixsubprocess.fork_exec()\n", "fork_exec"),
-    ("import os\ndef add(a, b):\n    fd = os.open('/tmp', os.O_RDONLY)\n    os.open('x', os.O_WRONLY | os.O_CREAT, dir_fd=fd)\n", "opening directories"),
+    ("import os\ndef add(a, b):\n    fd = os.open('/sandbox', os.O_RDONLY)\n    os.open('x', os.O_WRONLY | os.O_CREAT, dir_fd=fd)\n", "opening directories"),
     ("import sqlite3\ndef add(a, b):\n    sqlite3.connect('/tmp/interviewer-test.db')\n", "sqlite3.connect"),
 ])
 def test_process_and_native_escapes_are_refused(body: str, event: str):
@@ -332,7 +333,8 @@ def test_cycle_lists_and_integer_keyed_dicts():
     ([1, 1], [[0, 1], [1, 0]], "any_of", False),
 ])
 def test_comparisons(actual, expected, mode, ok):
-    assert harness.matches(harness.plain(actual), expected, mode) is ok
+    # As in a run: the child's plain() and JSON on one side, the expected value's JSON on the other.
+    assert compare.matches(compare.normal(harness.plain(actual)), compare.normal(expected), mode) is ok
 
 
 def test_tree_round_trip():

@@ -46,7 +46,7 @@ def test_a_normal_run_returns_output_and_cleans_up():
     assert lines[0] == "hello"
     assert not os.path.exists(lines[1]), "the work directory must be deleted afterwards"
     assert outcome.wall_ms > 0
-    assert {"empty_env", "tmpdir", "rlimits"} <= set(outcome.isolation.features())
+    assert {"bwrap", "empty_env", "rlimits"} <= set(outcome.isolation.features())
 
 
 def test_the_environment_is_emptied(monkeypatch: pytest.MonkeyPatch):
@@ -76,7 +76,7 @@ def test_the_parent_environment_cannot_be_read_through_proc(monkeypatch: pytest.
 def test_an_infinite_loop_hits_the_cpu_limit():
     outcome = run("while True:\n    pass\n")
     assert outcome.status == "cpu_limit"
-    assert outcome.cpu_ms >= 800  # the 1 s limit, give or take what a loaded machine attributes late
+    assert outcome.signal == "SIGXCPU"  # the kernel's, for RLIMIT_CPU
     assert outcome.wall_ms < 4000
 
 
@@ -112,9 +112,6 @@ def test_a_segfault_is_reported_as_a_crash():
 def test_writes_outside_the_work_directory_fail(tmp_path: Path):
     # Probe first: without OS isolation these writes would succeed (the harness's guard covers
     # that case), and this test must never leave files in the checkout or /tmp.
-    probe = run("pass").isolation
-    if not (probe.uid_drop or probe.mountns):
-        pytest.skip("no uid drop or mount namespace here: the harness's guard covers writes")
     target = tmp_path / "pwned.txt"
     tmp_target = Path("/tmp") / f"interviewer-sandbox-test-{os.getpid()}"
     cwd_target = Path.cwd() / f"pwned-{os.getpid()}.txt"
@@ -153,8 +150,7 @@ def test_no_network_connection_reaches_a_local_listener():
             except OSError as exc:
                 print('failed', exc)
         """)
-        if not outcome.isolation.netns:
-            pytest.skip("no network namespace here: the harness's guard refuses sockets")
+        assert outcome.isolation.bwrap
         listener.settimeout(0.2)
         with pytest.raises(socket.timeout):
             listener.accept()
@@ -164,9 +160,6 @@ def test_no_network_connection_reaches_a_local_listener():
 
 def test_nproc_limits_a_bounded_fork_loop_and_nothing_survives():
     # Never a real fork bomb: at most 60 children, each exits by itself after 2 s.
-    probe = run("print('probe')")
-    if not probe.isolation.nproc_enforced:
-        pytest.skip("running as root without a uid drop: RLIMIT_NPROC would not apply")
     outcome = run("""
         import os, time
         n = 0
@@ -198,10 +191,8 @@ def test_the_child_runs_unprivileged_when_we_are_root():
         assert outcome.isolation.uid_drop is False
         return
     uid, euid = map(int, outcome.stdout.split())
-    if outcome.isolation.uid_drop:
-        assert uid == euid == outcome.isolation.uid != 0
-    else:
-        assert uid == 0  # recorded honestly when the machine does not allow the drop
+    assert uid == euid == 1000  # as bwrap maps it inside; outside, the run's own uid:
+    assert outcome.isolation.uid_drop and outcome.isolation.uid >= 1_900_000_000
 
 
 def test_entry_must_be_one_of_the_files():

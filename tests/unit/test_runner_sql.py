@@ -131,12 +131,13 @@ def test_the_connection_is_hardened_even_if_validation_were_bypassed(schemas: Pa
     assert not Path("/tmp/interviewer-x.csv").exists()
 
 
-def test_a_huge_cross_join_times_out(schemas: Path):
+def test_a_huge_cross_join_is_stopped_by_a_limit(schemas: Path):
+    # DuckDB either runs out of its time or of the child's memory first; both end it quickly.
     start = time.monotonic()
     result = run_sql(TOTALS, "SELECT sum(a.range * b.range) FROM range(100000000) a, range(100000000) b", schemas, timeout_s=1)
-    assert result.status == "timeout"
-    assert "Time limit" in result.message
-    assert time.monotonic() - start < 5
+    assert result.status in ("timeout", "error")
+    assert "Time limit" in result.message or "Memory limit" in result.message
+    assert time.monotonic() - start < 8
 
 
 def test_too_many_rows_are_capped(schemas: Path):
@@ -167,9 +168,10 @@ def test_a_wrong_query_gets_a_diff(schemas: Path):
     result = run_sql(TOTALS, "SELECT dept, MAX(salary) FROM employees WHERE salary > 75 GROUP BY dept", schemas)
     assert result.status == "wrong"
     assert "2 row(s) where 3 are expected" in result.message
-    assert "Missing (expected, not in yours)" in result.diff
-    assert "'ops'" in result.diff and "Extra (in yours, not expected)" in result.diff
-    assert "('eng', 190)" in result.diff and "('eng', 100)" in result.diff
+    assert "Expected 3 row(s), got 2." in result.diff
+    assert "your row 1: ('eng', 100)" in result.diff and "3 expected row(s) are not in yours" in result.diff
+    # The diff names what differs without giving the answer away.
+    assert "190" not in result.diff and "'ops'" not in result.diff
 
 
 def test_mispaired_columns_are_wrong_even_with_the_same_values(schemas: Path):
@@ -177,7 +179,7 @@ def test_mispaired_columns_are_wrong_even_with_the_same_values(schemas: Path):
     query = "SELECT * FROM (VALUES ('eng', 160), ('ops', 190), ('sales', 75)) AS t(dept, total)"
     result = run_sql(TOTALS, query, schemas)
     assert result.status == "wrong"
-    assert "('eng', 190)" in result.diff and "('eng', 160)" in result.diff
+    assert "your row 1: ('eng', 160)" in result.diff and "('eng', 190)" not in result.diff
 
 
 def test_column_count_mismatch_is_explained(schemas: Path):
@@ -233,7 +235,7 @@ def test_run_sql_exit_codes(schemas: Path, tmp_path: Path, monkeypatch: pytest.M
         (tmp_path / f"{name}.sql").write_text(text)
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "good.sql")]).exit_code == 0
     bad = runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "bad.sql")])
-    assert bad.exit_code == 1 and "Missing" in bad.output
+    assert bad.exit_code == 1 and "expected row(s) are not in yours" in bad.output
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "refused.sql")]).exit_code == 2
     assert runner.invoke(app, ["run-sql", "nope", str(tmp_path / "good.sql")]).exit_code == 2
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "none.sql")]).exit_code == 2
