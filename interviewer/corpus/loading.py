@@ -71,6 +71,8 @@ class Corpus:
     interviewers: list[Interviewer] = field(default_factory=list)
     panel_answers: list[PanelAnswer] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    # SQL question id -> its reference query (problems/sql), for the report once the question is over
+    sql_references: dict[str, str] = field(default_factory=dict)
 
     def items(self) -> list[BaseModel]:
         """Every item with an id, of every kind."""
@@ -314,6 +316,11 @@ def load_corpus(roots: list[Path]) -> Corpus:
     _check_cross_references(corpus, problems, sources)
     if problems:
         raise CorpusError(problems)
+    for root in roots:
+        for file in sorted((root / "problems" / "sql").glob("*.yaml")) if root.is_dir() else []:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            if isinstance(data, dict) and isinstance(data.get("reference"), str):
+                corpus.sql_references[str(data.get("id"))] = data["reference"].strip()
     log.info(
         "corpus loaded: %d questions, %d LPs, %d competencies, %d reports from %d files",
         len(corpus.questions), len(corpus.lps), len(corpus.competencies), len(corpus.reports), len(corpus.files),

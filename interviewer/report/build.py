@@ -115,7 +115,10 @@ def collect_items(corpus: Corpus, state: InterviewState, turns: list[Turn]) -> l
                 r.score, r.status = turn.score, "answered"
             elif turn.classification == "skip" and r.status != "answered":
                 r.status = "skipped"
+    open_item = None if state.finished or state.item is None else state.item.item_id
     for r in results.values():
+        if r.item_id != open_item:  # never while the candidate can still use it
+            r.reference_query = corpus.sql_references.get(r.item_id)
         if r.status == "no_answer" and said[r.item_id] == 0:
             r.status = "not_assessed"  # the interview ended before the candidate said anything to it
         q = questions.get(r.item_id)

@@ -21,6 +21,7 @@ class ItemResult(BaseModel):
     status: Literal["answered", "skipped", "no_answer", "not_assessed"]
     score: Score | None = None
     missed_key_points: list[str] = []
+    reference_query: str | None = None  # a SQL question's reference, once the question is over
 
 
 class Rated(BaseModel):

@@ -88,6 +88,8 @@ def to_markdown(r: Report) -> str:
         if item.missed_key_points and item.status != "not_assessed":
             lines.append("- Key points not covered:")
             lines.extend(f"  - {k}" for k in item.missed_key_points)
+        if item.reference_query:
+            lines += ["- A reference query:", "", "  ```sql", *[f"  {x}" for x in item.reference_query.splitlines()], "  ```"]
         lines.append("")
     lines += ["## Leadership Principles to prepare stories for", ""]
     lines += [f"- {name}" for name in r.lps_to_prepare] or ["- None: every story asked for held up."]
@@ -234,6 +236,8 @@ def to_html(r: Report) -> str:
                 for c in s.contradictions) + "</ul>")
         if item.missed_key_points and item.status != "not_assessed":
             out.append("<p>Key points not covered:</p><ul>" + "".join(f"<li>{e(k)}</li>" for k in item.missed_key_points) + "</ul>")
+        if item.reference_query:
+            out.append(f"<p>A reference query:</p><pre><code>{e(item.reference_query)}</code></pre>")
     out.append("<h2>Leadership Principles to prepare stories for</h2><ul>"
                + ("".join(f"<li>{e(n)}</li>" for n in r.lps_to_prepare) or "<li>None: every story asked for held up.</li>")
                + "</ul>")

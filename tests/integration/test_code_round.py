@@ -17,6 +17,7 @@ from interviewer.judge.code import (
     stated_complexities,
 )
 from interviewer.judge.offline import OfflineJudge
+from interviewer.report import render
 from interviewer.report.build import report_for_session
 from interviewer.schemas import Action, Criterion, RunRecord, Score
 from interviewer.store import Store
@@ -150,6 +151,15 @@ def test_sql_runs_are_checked_and_refusals_reach_the_candidate(services):
     result, reply = interview.run_code(problem.reference)
     assert result.status == "correct" and "complexity" not in reply
     assert {c.name: c.score for c in interview.turns[-2].score.criteria}["tests"] == 4
+    # The reference query reaches the report only once the question is over.
+    item = next(i for i in report_for_session(services.corpus, services.store, interview.session_id).items
+                if i.item_id == problem.id)
+    assert item.reference_query is None
+    interview.respond("/end")
+    report = report_for_session(services.corpus, services.store, interview.session_id)
+    item = next(i for i in report.items if i.item_id == problem.id)
+    assert item.reference_query == problem.reference.strip()
+    assert problem.reference.strip().splitlines()[0] in render.to_markdown(report)
 
 
 def test_a_question_without_hidden_tests_says_so(services):
