@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -50,6 +52,56 @@ def default_home() -> Path:
 
 
 STRUCTURED_OUTPUT_METHODS = ("json_schema", "function_calling", "json_mode")
+
+# A query parameter whose name (lower case, without - and _) contains one of these holds a
+# credential: api-key, key, token, access_token, apikey, password, secret, sig, subscription-key...
+# Broad on purpose: hiding a harmless parameter costs nothing, showing a key costs a lot.
+_SECRET_PARAM = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential|session|code", re.I)
+HIDDEN = "***"
+
+
+def _split(url: str):  # noqa: ANN202 - urllib's SplitResult
+    # "user:pass@host:8000/v1" has no scheme: read it as a network location, not as scheme "user".
+    return urlsplit(url if "://" in url else f"//{url}")
+
+
+def redacted_url(url: str) -> str:
+    """The URL safe to show, log or store: no user:password@, no credential-like query values,
+    no fragment. The real URL is still what the model client connects to."""
+    try:
+        parts = _split(url.strip())
+    except ValueError:
+        return "(an unreadable URL)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{HIDDEN}@{netloc.rpartition('@')[2]}"
+    query = "&".join(
+        f"{name}={HIDDEN}" if _SECRET_PARAM.search(unquote(name).replace("-", "").replace("_", "")) else f"{name}{eq}{value}"
+        for name, eq, value in (piece.partition("=") for piece in parts.query.split("&") if piece)
+    )
+    shown = urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    return shown if "://" in url else shown.removeprefix("//")
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credential pieces of a URL (userinfo, its password, secret query values), raw and
+    decoded, longest first: what `llm.redact` removes from error messages that quote the URL."""
+    try:
+        parts = _split(url.strip())
+    except ValueError:
+        return [url]
+    found: set[str] = set()
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rpartition("@")[0]
+        found.update({userinfo, userinfo.partition(":")[2]})
+    for piece in parts.query.split("&"):
+        name, _, value = piece.partition("=")
+        if value and _SECRET_PARAM.search(unquote(name).replace("-", "").replace("_", "")):
+            found.add(value)
+    if parts.fragment:
+        found.add(parts.fragment)
+    found |= {unquote(s) for s in found}
+    return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
 
 
 def _number(env: dict[str, str], name: str, default: float) -> float:
@@ -142,6 +194,25 @@ class Settings(BaseModel):
     ui_shared: bool = Field(False, description="several people use the app (a proxy in front of 127.0.0.1, say)")
     os_user: str = Field("local", description="who runs the program: the terminal's sessions are theirs")
 
+    def __repr_args__(self):  # noqa: ANN204 - pydantic's hook: a logged Settings shows no URL credentials
+        for name, value in super().__repr_args__():
+            yield name, redacted_url(value) if name == "base_url" and value else value
+
+    def redact(self, text: str) -> str:
+        """The text without the API key or the credentials in OPENAI_BASE_URL: for error messages
+        and log lines, which may quote the URL (httpx logs every request's)."""
+        if self.base_url:
+            text = text.replace(self.base_url, redacted_url(self.base_url))
+        secrets = [self.api_key.get_secret_value()] if self.api_key else []
+        for secret in [*secrets, *(url_secrets(self.base_url) if self.base_url else [])]:
+            text = text.replace(secret, HIDDEN) if secret else text
+        return text
+
+    @property
+    def shown_base_url(self) -> str:
+        """Where the model is, as shown, logged and stored: the base URL without credentials."""
+        return redacted_url(self.base_url) if self.base_url else "the OpenAI API"
+
     @property
     def single_user(self) -> bool:
         """The browser app serves only this machine's user: on 127.0.0.1, without logins, not marked
@@ -191,3 +262,18 @@ class Settings(BaseModel):
         }
         values.update(overrides)
         return cls(**values)
+
+
+class RedactingFilter(logging.Filter):
+    """On a log handler: every record it writes, from any library, without the model credentials."""
+
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.settings = settings
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = self.settings.redact(message)
+        if safe != message:
+            record.msg, record.args = safe, ()
+        return True

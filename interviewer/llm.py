@@ -48,8 +48,8 @@ class Usage:
 
 
 def redact(text: str, settings: Settings) -> str:
-    key = settings.api_key.get_secret_value() if settings.api_key else ""
-    return text.replace(key, "***") if key else text
+    """The text without the API key or the credentials in OPENAI_BASE_URL (see Settings.redact)."""
+    return settings.redact(text)
 
 
 def _retry_after(exc: Exception) -> float | None:

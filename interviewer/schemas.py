@@ -411,3 +411,4 @@ class RunRecord(BaseModel):
     total: int
     runs: int = 1
     source: str = ""
+    isolation: list[str] = []  # the sandbox layers the run had (bwrap, uid_drop, rlimits, ...)

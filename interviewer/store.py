@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from interviewer.config import redacted_url
+from interviewer.datadir import create_private
 from interviewer.schemas import Turn
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,18 @@ MIGRATIONS: list[tuple[str, str]] = [
             guess_lp = COALESCE(json_extract(meta_json, '$.guess_lp'), 1),
             lp_guesses_json = COALESCE(json_extract(meta_json, '$.lp_guesses'), '[]');
         ALTER TABLE sessions DROP COLUMN meta_json;
+        """,
+    ),
+    (
+        # Failed logins per user name and per client address (ui/login.py), kept across restarts.
+        "0003_login_failures",
+        """
+        CREATE TABLE login_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure REAL NOT NULL,
+            locked_until REAL NOT NULL DEFAULT 0
+        );
         """,
     ),
 ]
@@ -176,7 +190,7 @@ class SessionRow(BaseModel):
 class Store:
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)  # 0600 before SQLite opens it: its -wal and -shm files take the same mode
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
@@ -185,6 +199,18 @@ class Store:
                 if name not in done:
                     log.info("applying migration %s", name)
                     db.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES ('{name}', {time.time()});\nCOMMIT;")
+            self._scrub_endpoints(db)
+
+    @staticmethod
+    def _scrub_endpoints(db: sqlite3.Connection) -> None:
+        """Sessions stored before endpoints were redacted may hold OPENAI_BASE_URL's credentials
+        in `mode` ("model M at URL"): store the redacted URL instead."""
+        for session_id, mode in db.execute("SELECT id, mode FROM sessions WHERE mode LIKE 'model % at %'").fetchall():
+            head, sep, url = mode.rpartition(" at ")
+            safe = f"{head}{sep}{redacted_url(url)}" if url != "the OpenAI API" else mode
+            if safe != mode:
+                db.execute("UPDATE sessions SET mode = ? WHERE id = ?", (safe, session_id))
+                log.warning("session %s: removed credentials of the model endpoint from its stored mode", session_id)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -300,3 +326,34 @@ class Store:
                 f"SELECT DISTINCT item_id FROM turns WHERE session_id IN ({marks}) AND item_id IS NOT NULL", ids,
             ).fetchall()
         return sorted(r[0] for r in rows)
+
+    # ---- failed logins (the LoginLedger of ui/login.py) -------------------------------------
+
+    def login_failure(self, key: str, now: float, forget_after: float) -> int:
+        """Count a failed login for `key`; a streak with no failure for `forget_after` seconds
+        starts over. The streak's length, counted atomically across processes."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT INTO login_failures (key, failures, last_failure) VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE "
+                "SET failures = CASE WHEN ? - last_failure > ? THEN 1 ELSE failures + 1 END, last_failure = ?",
+                (key, now, now, forget_after, now),
+            )
+            failures = db.execute("SELECT failures FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
+            db.execute("COMMIT")
+        return int(failures)
+
+    def lock_login(self, key: str, until: float) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE login_failures SET locked_until = MAX(locked_until, ?) WHERE key = ?", (until, key))
+
+    def login_locked_until(self, keys: list[str]) -> float:
+        """The latest end of a lock on any of the keys (0 when none is locked)."""
+        with self._connect() as db:
+            row = db.execute(f"SELECT MAX(locked_until) FROM login_failures WHERE key IN ({','.join('?' * len(keys))})",
+                             keys).fetchone()
+        return float(row[0] or 0)
+
+    def clear_logins(self, keys: list[str]) -> None:
+        with self._connect() as db:
+            db.execute(f"DELETE FROM login_failures WHERE key IN ({','.join('?' * len(keys))})", keys)

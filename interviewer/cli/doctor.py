@@ -29,7 +29,7 @@ class Check:
 
 def run_checks(settings: Settings) -> list[Check]:
     checks: list[Check] = []
-    where = settings.base_url or "the OpenAI API"
+    where = settings.shown_base_url
     probe_messages = load_prompt(settings.prompts_dir / "doctor_probe.md").render(word="yes")
     client = ModelClient(settings.model_copy(update={"max_retries": 0}))
     try:

@@ -91,6 +91,8 @@ def _where(interview) -> str:  # noqa: ANN001
 
 def _converse(services, interview) -> None:  # noqa: ANN001
     """The chat itself: one answer per line until the interview ends or input stops."""
+    from interviewer.interview.engine import MessageTooLong, check_length
+
     interactive = sys.stdin.isatty()
     if services.speaker_client is None:
         out.print(f"[dim]{OFFLINE_NOTICE}[/dim]")
@@ -116,6 +118,11 @@ def _converse(services, interview) -> None:  # noqa: ANN001
                 continue
             if line.strip().lower().startswith("/run"):
                 _run_file(interview, line.strip()[4:].strip())
+                continue
+            try:
+                check_length(line)
+            except MessageTooLong as exc:
+                err.print(f"[yellow]{escape(str(exc))}[/yellow]")
                 continue
             if not interactive:
                 out.print(f"[bold green]You:[/bold green] {escape(line)}")
@@ -162,14 +169,24 @@ def _verdict(services, interview) -> None:  # noqa: ANN001
 
 def _run_file(interview, name: str) -> None:  # noqa: ANN001
     """`/run FILE` in the chat: the file's code or query against the open question's hidden tests."""
+    from interviewer.interview.engine import (
+        MAX_CODE_CHARS,
+        MessageTooLong,
+        RunUnavailable,
+    )
+
     path = Path(name).expanduser()
     if not name or not path.is_file():
         err.print(f"[red]/run needs a file with your code or query; {name or '(none given)'} is not a file[/red]")
         return
+    if path.stat().st_size > 4 * MAX_CODE_CHARS:  # not even read: no code answer is this big
+        err.print(f"[yellow]{escape(name)} is {path.stat().st_size:,} bytes; the limit is {MAX_CODE_CHARS:,} "
+                  "characters of code. Keep the function or query under test.[/yellow]")
+        return
     try:
         result, reply = interview.run_code(path.read_text(encoding="utf-8", errors="replace"))
-    except LookupError as exc:
-        err.print(f"[yellow]{exc}[/yellow]")
+    except (LookupError, MessageTooLong, RunUnavailable) as exc:
+        err.print(f"[yellow]{escape(str(exc))}[/yellow]")
         return
     out.print(f"[bold]Run:[/bold] {result.status}: {escape(result.message)}")
     out.print(f"[bold cyan]Interviewer:[/bold cyan] {escape(reply)}\n")
@@ -235,7 +252,9 @@ def report(
         err.print(f"[red]{exc.args[0]}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if output:
-        output.write_text(text, encoding="utf-8")
+        from interviewer.datadir import write_private
+
+        write_private(output, text)  # a transcript with scores: the candidate's eyes only
         out.print(f"Wrote {output}")
     elif fmt == "md" and sys.stdout.isatty():
         out.print(Markdown(text))
@@ -253,6 +272,7 @@ def score(
     batch: Annotated[Optional[Path], typer.Option("--batch", help="JSON lines with question, optional reference, answer.")] = None,
 ) -> None:
     """Score one answer (or a batch) with the offline judge."""
+    from interviewer.interview.engine import MessageTooLong, check_length
     from interviewer.judge.scorer import AnswerScorer
 
     if batch is None:
@@ -280,12 +300,20 @@ def score(
                 continue
             try:
                 row = json.loads(line)
+                check_length(str(row["answer"]))
                 result: dict[str, Any] = scorer.score(row["question"], row["answer"], row.get("reference"))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 result = {"line": n, "error": f"line {n}: expected a JSON object with question and answer ({exc})"}
+            except MessageTooLong as exc:
+                result = {"line": n, "error": f"line {n}: {exc}"}
             print(json.dumps(result), flush=True)
         return
     text = answer if answer is not None else answer_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    try:
+        check_length(text)
+    except MessageTooLong as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     result = scorer.score(question or "", text, reference)
     if as_json:
         print(json.dumps(result, indent=2))

@@ -11,6 +11,7 @@ import typer
 
 from interviewer.cli import browser, corpus, doctor, interview, run, search
 from interviewer.cli.common import State, settings
+from interviewer.config import RedactingFilter
 
 app = typer.Typer(
     help="Mock interviewer for Amazon Research Scientist and Data Scientist interviews.",
@@ -37,6 +38,10 @@ def main(
     State.settings = None
     level = logging.INFO if verbose else getattr(logging, settings().log_level, logging.WARNING)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if settings().model_mode:
+        # httpx logs each request's URL, credentials in OPENAI_BASE_URL included: not on our handler.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactingFilter(settings()))
 
 
 

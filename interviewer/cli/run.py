@@ -62,10 +62,14 @@ def run_code_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run your Python solution against a problem's examples and hidden tests, sandboxed."""
-    from interviewer.runner import run_code
+    from interviewer.runner import SandboxUnavailable, run_code
 
     problem = _pick(_problems().coding, problem_id, "coding")
-    result = run_code(problem, _read(file))
+    try:
+        result = run_code(problem, _read(file))
+    except SandboxUnavailable as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         print(result.model_dump_json(indent=2))
     else:

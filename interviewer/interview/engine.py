@@ -26,6 +26,27 @@ from interviewer.store import SessionMeta
 log = logging.getLogger(__name__)
 
 OFF_TOPIC_BELOW = 0.15
+# A long spoken answer is 2-3,000 characters; with a pasted solution, rarely 10,000. The cap keeps
+# one message from tying up the judge (a 5 MB answer took minutes of CPU) and the transcript.
+MAX_ANSWER_CHARS = 20_000
+MAX_CODE_CHARS = 20_000
+
+
+class RunUnavailable(RuntimeError):
+    """No sandbox can be had here: the code was not run, and the message says why and how to fix it."""
+
+
+class MessageTooLong(ValueError):
+    """A message over the limit: nothing was recorded, and the candidate can shorten and resend it."""
+
+
+def check_length(text: str, what: str = "answer") -> None:
+    """Raise MessageTooLong when `text` is over its limit; the one check every front end goes through."""
+    limit = MAX_CODE_CHARS if what == "code" else MAX_ANSWER_CHARS
+    if len(text) > limit:
+        hint = "send the function or query under test" if what == "code" else "keep the key points and the code that matters"
+        raise MessageTooLong(f"Your {what} is {len(text):,} characters; the limit is {limit:,}. Shorten it ({hint}) "
+                             "and send it again: nothing was recorded.")
 
 
 class Interview:
@@ -108,6 +129,7 @@ class Interview:
 
     def stream(self, message: str) -> Iterator[str]:
         """Handle one candidate message; yield the interviewer's reply in pieces."""
+        check_length(message)  # before anything changes: a refused message leaves no trace
         if self.state.finished:
             raise RuntimeError("this interview has ended; start a new one or open the report")
         item = self.state.item
@@ -152,6 +174,7 @@ class Interview:
         a fact and asks for the complexity). The run is a candidate turn in the transcript, scored
         with tests, complexity and code quality.
         """
+        check_length(source, "code")
         if self.state.finished:
             raise RuntimeError("this interview has ended; start a new one or open the report")
         item = self.state.item
@@ -161,18 +184,27 @@ class Interview:
                 raise LookupError("we have moved on from the coding question: the question on the table is about a "
                                   "story, so there is nothing to run; answer it in words")
             raise LookupError("this question has no hidden tests; send your code with your answer instead")
-        from interviewer.runner import CodingProblem, run_code, run_sql
+        from interviewer.runner import (
+            CodingProblem,
+            SandboxUnavailable,
+            run_code,
+            run_sql,
+        )
         from interviewer.schemas import RunRecord
 
         if isinstance(problem, CodingProblem):
-            result, language = run_code(problem, source), "python"
+            try:
+                result, language = run_code(problem, source), "python"
+            except SandboxUnavailable as exc:
+                raise RunUnavailable(str(exc)) from None
             passed, total = result.passed, result.total
         else:
             result, language = run_sql(problem, source, self.s.problems.schemas_dir), "sql"
             passed, total = int(result.status == "correct"), 1
         self._charge(source, code=item.run is None)  # a re-run after a fix is quicker than the first version
         runs = item.run.runs + 1 if item.run else 1
-        record = RunRecord(language=language, status=result.status, passed=passed, total=total, runs=runs, source=source)
+        record = RunRecord(language=language, status=result.status, passed=passed, total=total, runs=runs, source=source,
+                           isolation=result.isolation)
         # The best run counts, as an interviewer remembers the version that worked.
         if item.run is None or passed >= item.run.passed:
             item.run = record

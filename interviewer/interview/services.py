@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus, load_with_extras
+from interviewer.datadir import secure_tree
 from interviewer.interview.policy import Policy
 from interviewer.judge.base import Judge
 from interviewer.judge.offline import OfflineJudge
@@ -88,6 +89,7 @@ class Services:
 
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
         offline = OfflineJudge(get_embedder())
+        secure_tree(settings.home)  # the data directory 0700, its files 0600: new ones, and old ones fixed
         store = Store(settings.home / "sessions.db")
         if not settings.model_mode:
             return cls(settings=settings, corpus=corpus, judge=offline, store=store)
@@ -108,7 +110,8 @@ class Services:
     def mode(self) -> str:
         if self.speaker_client is None:
             return "offline"
-        return f"model {self.speaker_client.model_name} at {self.settings.base_url or 'the OpenAI API'}"
+        # Shown in the chat banner and stored with every session and report: never the URL's credentials.
+        return f"model {self.speaker_client.model_name} at {self.settings.shown_base_url}"
 
     def usage(self) -> dict[str, int]:
         return usage_of([self.speaker_client.usage if self.speaker_client else None, self.judge.usage()])
@@ -128,12 +131,15 @@ class Services:
         from interviewer.judge.rubric import rubric_texts
 
         self.warm_stage = "loading"
+        cache = self.settings.home / "cache"
         try:
-            return self.judge.warm_up(rubric_texts(self.corpus),
-                                      self.settings.home / "cache" / "rubric-embeddings.npz", stop)
+            embedded = self.judge.warm_up(rubric_texts(self.corpus), cache / "rubric-embeddings.npz", stop)
         except BaseException:
             self.warm_stage = "failed"
             raise
+        if cache.exists():
+            secure_tree(cache)  # the judge wrote its cache with the process's umask
+        return embedded
 
     def warm_status(self) -> str:
         """For the screen: "ready" once the judge's models are in (rubrics not embedded yet are

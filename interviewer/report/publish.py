@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from interviewer.corpus.loading import Corpus
+from interviewer.datadir import private_dir, write_private
 from interviewer.llm import ModelClient, ModelError
 from interviewer.prompts import load_prompt
 from interviewer.report.build import report_for_session
@@ -25,12 +26,11 @@ def write_reports(corpus: Corpus, store: Store, session_id: str, folder: Path,
         if summary:
             store.set_meta(session_id, summary=summary)
             report = report.model_copy(update={"summary": summary})
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     paths = {}
     for fmt in formats:
-        path = folder / f"{session_id}.{fmt}"
-        path.write_text(render(report, fmt), encoding="utf-8")
-        paths[fmt] = path
+        # Transcripts and scores: readable by the candidate only.
+        paths[fmt] = write_private(folder / f"{session_id}.{fmt}", render(report, fmt))
     return paths
 
 

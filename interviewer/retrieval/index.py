@@ -13,12 +13,14 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from interviewer.config import Settings
 from interviewer.corpus.loading import Corpus
+from interviewer.datadir import private_dir, secure_tree
 from interviewer.embeddings import Embedder, ProgressCallback, model_id
 from interviewer.retrieval.documents import (
     COLLECTIONS,
@@ -101,8 +103,10 @@ def make_client(settings: Settings):  # noqa: ANN201 - chromadb's client types a
     if settings.server_mode:
         log.info("using Chroma server at %s:%s", settings.chroma_host, settings.chroma_port)
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    private_dir(settings.chroma_dir)
+    client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    secure_tree(settings.chroma_dir)  # Chroma creates its files with the process's umask
+    return client
 
 
 def doc_hash(doc: IndexDoc) -> str:
@@ -192,7 +196,18 @@ class Retriever:
             if (col.metadata or {}).get("content_hash") != wanted:
                 col.modify(metadata={"model": self.model, "format": DOC_FORMAT_VERSION, "content_hash": wanted})
         counts = {n: self._collections[n].count() for n in COLLECTIONS}
+        if pending:
+            self._secure_files()
         return IndexStatus(len(pending), counts, time.perf_counter() - start)
+
+    def _secure_files(self) -> None:
+        """An embedded index's new segment files are private like the rest of the data directory."""
+        try:
+            folder = self.client.get_settings().persist_directory
+        except Exception:  # noqa: BLE001 - a server client, or a chromadb without that setting
+            return
+        if folder and self.client.get_settings().is_persistent:
+            secure_tree(Path(folder))
 
     @staticmethod
     def _stored_hashes(col: Any) -> dict[str, str]:

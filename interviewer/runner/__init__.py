@@ -38,6 +38,6 @@ from interviewer.runner.sql import (
 
 __all__ = [
     "CodeRunResult", "CodingProblem", "CodingTest", "Isolation", "Limits", "ProblemError", "ProblemSet",
-    "QueryInvalid", "QueryRefused", "SandboxOutcome", "SourceError", "SqlProblem", "SqlRunResult", "TestOutcome",
+    "QueryInvalid", "QueryRefused", "SandboxOutcome", "SandboxUnavailable", "SourceError", "SqlProblem", "SqlRunResult", "TestOutcome",
     "check_source", "load_problems", "run_code", "run_python", "run_sql", "sandbox_problem", "validate_query",
 ]

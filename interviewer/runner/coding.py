@@ -22,7 +22,14 @@ from interviewer.runner.compare import (
     short,
 )
 from interviewer.runner.problems import CodingProblem, CodingTest
-from interviewer.runner.sandbox import Limits, SandboxOutcome, Session, site_paths
+from interviewer.runner.sandbox import (
+    Limits,
+    SandboxOutcome,
+    SandboxUnavailable,
+    Session,
+    sandbox_problem,
+    site_paths,
+)
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +334,8 @@ def run_code(problem: CodingProblem, source: str, limits: Limits | None = None) 
     examples = len(problem.examples)
     total = problem.total
     base: dict[str, Any] = {"problem_id": problem.id, "total": total}
+    if (why := sandbox_problem()) is not None:
+        raise SandboxUnavailable(why)  # before anything: a run that cannot happen leaves no trace
     try:
         check_source(source, problem)
     except SourceError as exc:

@@ -2,20 +2,29 @@
 the history. The components are in ui/layout.py, the behaviour in ui/handlers.py; this module
 wires events to handlers and starts the server.
 
-Per-browser isolation: each browser keeps a random id and its current session id in encrypted
-localStorage (gr.BrowserState), so a reload finds the interview again and no two browsers ever
-see each other's sessions. With INTERVIEWER_AUTH set, the login name is the user instead.
+Per-browser isolation: each browser keeps a random id and its current session id in localStorage
+(gr.BrowserState), so a reload finds the interview again and no two browsers ever see each
+other's sessions; everything else is on the server, keyed by them. With INTERVIEWER_AUTH set, the
+login name is the user instead, and failed logins are throttled (ui/login.py).
 """
 
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from interviewer.interview.services import Services
 from interviewer.ui import layout
-from interviewer.ui.handlers import Handlers, browser_secret
+from interviewer.ui.handlers import Handlers
+from interviewer.ui.login import POLICY, LoginGuard, LoginThrottle, password_check
 
-STORAGE_KEY = "interviewer-v1"
+# v2: v1 was encrypted with a key from the data directory, which Gradio served to every visitor.
+STORAGE_KEY = "interviewer-v2"
+# BrowserState always encrypts, with a key it sends to the browser in /config: whatever it is, it is
+# public. So it is a constant, and what is stored needs no secrecy: an opaque random id and a
+# session id, which the server only honours for the user who owns the session.
+PUBLIC_STORAGE_CIPHER = "interviewer-localStorage-public-key-not-a-secret"
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 CSS = """
 #side-panel {min-width: 260px}
 #notice p {color: var(--error-text-color, #b91c1c); margin: 0}
@@ -28,7 +37,7 @@ def build_app(services: Services) -> gr.Blocks:
     mode = layout.OFFLINE_NOTE if services.speaker_client is None else f"**Model mode**: {services.mode}."
     with gr.Blocks(title="Amazon RS/DS mock interviewer") as demo:
         browser = gr.BrowserState({"browser_id": "", "session_id": ""}, storage_key=STORAGE_KEY,
-                                  secret=browser_secret(services.settings.home))
+                                  secret=PUBLIC_STORAGE_CIPHER)
         gr.Markdown("# Amazon Research Scientist / Data Scientist mock interviewer")
         with gr.Tabs(selected="setup") as tabs:
             with gr.Tab("Set up", id="setup"):
@@ -81,9 +90,16 @@ def launch(services: Services, prevent_thread_lock: bool = False, port: int | No
     demo = build_app(services)
     # Several candidates at once; turns of one session are serialised by the controller's lock.
     demo.queue(default_concurrency_limit=8)
-    auth = [(user, password.get_secret_value()) for user, password in settings.ui_auth] or None
+    logins = bool(settings.ui_auth)
+    # Gradio's auth callable gets no request, so the throttle wraps its /login route instead.
+    guard = [Middleware(LoginGuard, throttle=LoginThrottle(services.store))] if logins else []
     demo.launch(
-        server_name=settings.ui_host, server_port=port if port is not None else settings.ui_port, auth=auth,
+        server_name=settings.ui_host, server_port=port if port is not None else settings.ui_port,
+        auth=password_check(settings.ui_auth) if logins else None, auth_message=POLICY if logins else None,
+        # Every request body bounded: an answer's limit (engine.MAX_ANSWER_CHARS) is checked after the
+        # JSON arrives, so the server must not buffer an unbounded one first. Room for a 5 MB answer
+        # (refused with its own message) and the 5 MB resume upload.
+        app_kwargs={"middleware": guard, "max_body_size": MAX_REQUEST_BYTES},
         prevent_thread_lock=True, show_error=False, ssr_mode=False, quiet=True,
         css=CSS, max_file_size="5mb",  # the resume limit
         theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],

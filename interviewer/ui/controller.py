@@ -17,7 +17,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from interviewer.interview.engine import Interview
+from interviewer.interview.engine import (
+    Interview,
+    MessageTooLong,
+    RunUnavailable,
+    check_length,
+)
 from interviewer.interview.plans import PLAN_IDS
 from interviewer.interview.services import Services
 from interviewer.report.build import report_for_session
@@ -25,7 +30,12 @@ from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
 from interviewer.store import LpGuess
 from interviewer.ui import view
-from interviewer.ui.runs import code_template, is_runnable, result_markdown
+from interviewer.ui.runs import (
+    code_template,
+    is_runnable,
+    result_markdown,
+    sandbox_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +47,14 @@ class UserError(Exception):
 
 
 JUDGE_LOADING = "The judge is getting ready (its model takes a few seconds to load); your answer is scored in a moment."
+
+
+def _within_limit(text: str, what: str) -> None:
+    """The engine's length check, as a friendly line; the text stays in the box to shorten."""
+    try:
+        check_length(text, what)
+    except MessageTooLong as exc:
+        raise UserError(str(exc)) from None
 
 
 class SetupChoice(BaseModel):
@@ -73,6 +91,7 @@ class Screen(BaseModel):
     finished: bool
     code_language: str | None = None  # "python" or "sql" in code rounds, else the pane hides
     runnable: bool = False  # the current question has hidden tests or a reference query
+    run_off: str = ""  # why Run cannot run Python here (no sandbox), and how to enable it
     code_template: str | None = None  # a fresh code pane for a question just asked; None keeps what is there
     lp_guess_open: bool = False  # the current item probes an LP and guessing is on
     tally: str = ""  # the LP guesses so far, under the latest reveal
@@ -166,6 +185,7 @@ class Controller:
             raise UserError("Start an interview first (Set up tab).")
         if not message or not message.strip():
             raise UserError("Type an answer first, or use Hint, Skip or End.")
+        _within_limit(message, "answer")  # before the message is echoed to the screen
         with self._lock(session_id):
             interview = self._open(user, session_id)
             item = interview.state.item
@@ -222,6 +242,7 @@ class Controller:
             raise UserError("Start an interview first (Set up tab).")
         if not code or not code.strip():
             raise UserError("The code pane is empty.")
+        _within_limit(code, "code")
         with self._lock(session_id):
             interview = self._open(user, session_id)
             try:
@@ -229,6 +250,8 @@ class Controller:
             except LookupError:
                 raise UserError("This question has no hidden tests: use *Send code with answer* and the "
                                 "interviewer will review it.") from None
+            except RunUnavailable as exc:
+                raise UserError(str(exc)) from None
             except BaseException:
                 self._forget(session_id)
                 raise
@@ -259,6 +282,8 @@ class Controller:
         language = None if state.finished else CODE_ROUNDS.get(state.round_plan.kind)
         guessed = {g.item_id for g in guesses}
 
+        runnable = bool(item and language and is_runnable(self.s, item.item_id))
+        run_off = sandbox_problem() or "" if runnable and language == "python" else ""
         last = interview.turns[-1] if interview.turns else None
         just_asked = bool(last and last.speaker == "interviewer" and last.decision is not None
                           and last.decision.action is Action.ASK)
@@ -268,7 +293,7 @@ class Controller:
             progress=view.progress(interview.turn_state()),
             finished=state.finished,
             code_language=language,
-            runnable=bool(item and language and is_runnable(self.s, item.item_id)),
+            runnable=runnable and not run_off, run_off=run_off,
             code_template=code_template(self.s, item.item_id, language) if just_asked and item and language else None,
             lp_guess_open=bool(meta.guess_lp and item and item.kind in ("lp_probe", "pivot")
                                and item.item_id not in guessed and not state.finished),

@@ -4,7 +4,6 @@ results (ui/controller.py) to the components of ui/layout.py. No business logic 
 from __future__ import annotations
 
 import logging
-import secrets
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +13,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from interviewer.datadir import write_private
 from interviewer.interview.services import Services
 from interviewer.report.history import history
 from interviewer.report.model import Report
@@ -26,16 +26,6 @@ log = logging.getLogger(__name__)
 
 FRIENDLY_FAILURE = "Something went wrong on our side. Your interview is saved: reload the page to continue."
 SCREEN_OUTPUTS = 10  # the components screen_out fills, in app.py's order
-
-
-def browser_secret(home: Path) -> str:
-    """A secret kept in the data directory, so localStorage stays readable across restarts."""
-    path = home / "ui-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
 
 
 def _with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
@@ -77,7 +67,7 @@ def _download_files(report: Report) -> dict[str, Path]:
     paths = {}
     for fmt in REPORT_FORMATS:
         paths[fmt] = folder / f"{report.session_id}.{fmt}"
-        paths[fmt].write_text(render(report, fmt), encoding="utf-8")
+        write_private(paths[fmt], render(report, fmt))
     return paths
 
 
@@ -108,9 +98,11 @@ def screen_out(screen: Screen | None, browser_state: dict[str, Any], note: str =
         browser_state, screen.messages, screen.progress, gr.update(visible=language is not None),
         gr.update(language=language or "python", **({"value": screen.code_template} if fresh else {})),
         gr.update(interactive=screen.runnable, value="Run against the tests" if screen.runnable
+                  else "Run is off: no sandbox (see the note)" if screen.run_off
                   else "Run (no hidden tests for this question)"),
         gr.update(visible=screen.lp_guess_open), screen.tally,
-        note or screen.notice or (f"> {screen.info}" if screen.info else ""),
+        note or screen.notice or (f"> {screen.run_off}" if screen.run_off and fresh else "")
+        or (f"> {screen.info}" if screen.info else ""),
         "" if fresh else gr.update(),
     )
 

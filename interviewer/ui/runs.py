@@ -17,6 +17,15 @@ def is_runnable(services: Services, item_id: str) -> bool:
     return services.problem_for(item_id) is not None
 
 
+def sandbox_problem() -> str | None:
+    """Why Python cannot be run here (no bubblewrap), or None; probed once per process."""
+    from interviewer.runner.sandbox import (
+        sandbox_problem as probe,  # the runner loads only when needed
+    )
+
+    return probe()
+
+
 SQL_TEMPLATE = "-- One SELECT (or WITH ... SELECT) query; Run checks it against the seeded tables.\nSELECT\n"
 
 

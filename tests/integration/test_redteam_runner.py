@@ -460,3 +460,23 @@ def test_a_normal_user_install_is_contained_too(honest_floor: int):
     assert report["forged"] <= honest_floor and report["status"] != "passed"
     assert "bwrap" in report["layers"] and "uid_drop" not in report["layers"]
     assert report["escape"].strip() == "False []", report["escape"]
+
+
+# ---- no isolation, no run -------------------------------------------------------------------
+
+
+def test_without_bubblewrap_code_is_refused_with_how_to_enable_it(monkeypatch: pytest.MonkeyPatch):
+    from interviewer.runner import SandboxUnavailable, sandbox
+
+    monkeypatch.setattr(sandbox, "_bwrap_path", lambda: None)
+    sandbox.sandbox_problem.cache_clear()
+    try:
+        with pytest.raises(SandboxUnavailable, match="bubblewrap is not installed.*apt-get install bubblewrap"):
+            run_code(TWO_SUM, TWO_SUM.reference)
+        # A query is not code: it still runs, in a limited child, and says which layers applied.
+        sql = run_sql(_sql_problem(), _sql_problem().reference, PROBLEMS.schemas_dir)
+        assert sql.status == "correct" and "bwrap" not in sql.isolation and "rlimits" in sql.isolation
+    finally:
+        monkeypatch.undo()
+        sandbox.sandbox_problem.cache_clear()
+    assert run_code(TWO_SUM, TWO_SUM.reference).status == "passed"

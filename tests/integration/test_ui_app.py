@@ -169,7 +169,8 @@ def test_ui_command_says_clearly_when_the_port_is_taken(home):
         port = busy.getsockname()[1]
         result = CliRunner().invoke(cli, ["ui", "--port", str(port)])
     assert result.exit_code == 2
-    assert f"Cannot listen on http://127.0.0.1:{port}" in result.output and "--port to a free port" in result.output
+    assert f"Cannot listen on http://127.0.0.1:{port}: port {port} on 127.0.0.1 is already in use" in result.output
+    assert "choose another port with --port N or INTERVIEWER_PORT" in result.output and "listening" not in result.output
 
 
 def test_a_seed_asks_the_same_questions(app):

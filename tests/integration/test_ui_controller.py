@@ -172,6 +172,28 @@ def test_run_button_runs_the_hidden_tests_of_the_open_question(ctl, services):
         ctl.run_code("u8", other.session_id, "print(1)")
 
 
+def test_without_a_sandbox_run_is_off_and_says_how_to_enable_it(ctl, services, monkeypatch):
+    from interviewer.runner import load_problems, sandbox
+
+    problems = load_problems(services.settings.corpus_dir)
+    monkeypatch.setattr(sandbox, "_bwrap_path", lambda: None)
+    sandbox.sandbox_problem.cache_clear()
+    try:
+        screen = ctl.start("u8b", SetupChoice(plan_id="coding", seed=2))
+        for _ in range(6):
+            if ctl._live[screen.session_id].state.item.item_id in problems.coding:
+                break
+            screen, _ = last(ctl.command("u8b", screen.session_id, "skip"))
+        assert not screen.runnable and "apt-get install bubblewrap" in screen.run_off
+        turns = len(ctl._live[screen.session_id].turns)
+        with pytest.raises(UserError, match="bubblewrap is not installed"):
+            ctl.run_code("u8b", screen.session_id, "def f():\n    return 1\n")
+        assert len(ctl._live[screen.session_id].turns) == turns, "a refused run changes nothing"
+    finally:
+        monkeypatch.undo()
+        sandbox.sandbox_problem.cache_clear()
+
+
 def test_a_new_code_question_opens_a_fresh_pane_with_the_function_to_write(ctl, services):
     screen = ctl.start("u9", SetupChoice(plan_id="coding", seed=2))
     item = ctl._live[screen.session_id].state.item
