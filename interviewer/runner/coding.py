@@ -21,6 +21,7 @@ from interviewer.runner.compare import (
     normal,
     short,
 )
+from interviewer.runner.jail import site_paths
 from interviewer.runner.problems import CodingProblem, CodingTest
 from interviewer.runner.sandbox import (
     Limits,
@@ -28,7 +29,6 @@ from interviewer.runner.sandbox import (
     SandboxUnavailable,
     Session,
     sandbox_problem,
-    site_paths,
 )
 
 log = logging.getLogger(__name__)

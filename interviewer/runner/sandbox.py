@@ -21,40 +21,28 @@ guard is a second layer, never the only one. What applied is returned per run in
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import json
 import logging
 import os
-import resource
-import secrets
 import selectors
 import shutil
 import signal
-import stat
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field
 
+from interviewer.runner import jail
+
 log = logging.getLogger(__name__)
 
-# A per-run uid from a range no distribution hands out, so NPROC counts only this run's
-# processes and nothing else on the machine can ever share it.
-UID_BASE, UID_SPAN = 1_900_000_000, 90_000_000
-INSIDE_UID = 1000
-PROGRAM_DIR = "/sandbox"
-WORK_DIR = "/sandbox/work"
 LINE_CAP = 4 << 20  # one protocol reply; larger is an output-limit failure
 
-Status = Literal["ok", "timeout", "cpu_limit", "memory", "output_limit", "crashed", "error", "unavailable"]
+Status = Literal["ok", "timeout", "cpu_limit", "memory", "output_limit", "crashed", "error", ]
 
 
 class SandboxUnavailable(RuntimeError):
@@ -96,193 +84,13 @@ class SandboxOutcome(BaseModel):
     isolation: Isolation = Field(default_factory=Isolation)
 
 
-# ---- what the sandbox sees ------------------------------------------------------------------
-
-
-def _bwrap_path() -> str | None:
-    return shutil.which("bwrap")
-
-
-@functools.lru_cache(maxsize=1)
-def _interpreter() -> str:
-    # The real binary, not a venv's symlink: the venv directory (inside the checkout) stays hidden.
-    return os.path.realpath(sys.executable)
-
-
-@functools.lru_cache(maxsize=1)
-def site_paths() -> tuple[str, ...]:
-    """The site-packages directories the child may import from (numpy, pandas, duckdb)."""
-    paths = sysconfig.get_paths()
-    return tuple(dict.fromkeys(os.path.realpath(p) for p in (paths.get("purelib"), paths.get("platlib")) if p))
-
-
-@functools.lru_cache(maxsize=1)
-def _read_only_paths() -> tuple[str, ...]:
-    """Directories bound read-only at their own paths: /usr, the interpreter's prefix, site-packages."""
-    prefix = os.path.realpath(sys.base_prefix)
-    paths = {"/usr", prefix, os.path.dirname(_interpreter()), *site_paths()}
-    paths = {p for p in paths if os.path.isdir(p)}
-    # Drop any path inside another one: binding the outer one covers it.
-    return tuple(sorted(p for p in paths if not any(p != o and p.startswith(o + os.sep) for o in paths)))
-
-
-def _root_links() -> list[str]:
-    """/bin, /lib, ... as on this machine: symlinks into /usr recreated, real directories bound."""
-    args: list[str] = []
-    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(name):
-            args += ["--symlink", os.readlink(name), name]
-        elif os.path.isdir(name):
-            args += ["--ro-bind", name, name]
-    return args
-
-
-def _bwrap_argv(bwrap: str, program_dir: str, limits: Limits) -> list[str]:
-    argv = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--disable-userns",
-            "--proc", "/proc", "--dev", "/dev", *_root_links()]
-    for path in _read_only_paths():
-        argv += ["--ro-bind", path, path]
-    argv += ["--ro-bind", program_dir, PROGRAM_DIR,
-             "--size", str(limits.disk_bytes), "--perms", "0700", "--tmpfs", WORK_DIR,
-             # bwrap's own root and /dev are tmpfs with no size limit: read-only, so the work
-             # directory is the only place a run can fill.
-             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK_DIR]
-    return argv
-
-
-# ---- root: a per-run uid that can still reach the interpreter ---------------------------------
-
-CLONE_NEWNS = 0x00020000
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
-
-
-class _Libc:
-    def __init__(self) -> None:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        self.unshare = libc.unshare
-        self.unshare.argtypes = [ctypes.c_int]
-        self.mount = libc.mount
-        self.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-
-
-@functools.lru_cache(maxsize=1)
-def _libc() -> _Libc | None:
-    try:
-        return _Libc()
-    except (OSError, AttributeError):
-        return None
-
-
-def _blocking_ancestor(path: str) -> str | None:
-    """The first directory on the way to `path` that others cannot enter (e.g. /root, 0700)."""
-    current = "/"
-    for part in Path(path).parts[1:]:
-        current = os.path.join(current, part)
-        try:
-            mode = os.stat(current).st_mode
-        except OSError:
-            return None
-        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
-            return current
-    return None
-
-
-def _uncover_plan() -> list[tuple[str, list[str]]]:
-    """[(a directory a per-run uid cannot enter, [read-only paths under it])]: to be replaced,
-    in a private mount namespace, by an empty tmpfs with just those paths bound back."""
-    plan: dict[str, list[str]] = {}
-    for path in _read_only_paths():
-        if (blocked := _blocking_ancestor(path)) is not None:
-            plan.setdefault(blocked, []).append(path)
-    return sorted(plan.items(), key=lambda item: len(item[0]))
-
-
-def _make_preexec(rlimits: list[tuple[int, tuple[int, int]]], uid: int | None):
-    plan = _uncover_plan() if uid is not None else []
-    libc = _libc() if plan else None
-
-    def preexec() -> None:
-        # Runs between fork and exec: no imports, no logging, no locks.
-        if plan:
-            # As root, before the drop: the interpreter under a 0700 home stays reachable, and
-            # nothing else of that home is (an empty tmpfs over it, the kept paths bound back).
-            if libc is None or libc.unshare(CLONE_NEWNS) != 0:
-                raise OSError("cannot open a private mount namespace")
-            if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-                raise OSError(ctypes.get_errno(), "make / private")
-            # Opened in the new namespace, before the tmpfs hides them: a bind's source must be.
-            fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for _, kept in plan for path in kept}
-            for covered, kept in plan:
-                if libc.mount(b"tmpfs", covered.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755,size=1m") != 0:
-                    raise OSError(ctypes.get_errno(), f"mount tmpfs on {covered}")
-                for path in kept:
-                    os.makedirs(path, exist_ok=True)
-                    source = f"/proc/self/fd/{fds[path]}".encode()
-                    if libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None) != 0:
-                        raise OSError(ctypes.get_errno(), f"bind {path}")
-                    os.close(fds[path])
-        if uid is not None:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-        for which, value in rlimits:
-            resource.setrlimit(which, value)
-
-    return preexec
-
-
-def _child_env() -> dict[str, str]:
-    # Built from nothing: the parent's environment (API keys included) never reaches the child.
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "HOME": WORK_DIR,
-        "TMPDIR": WORK_DIR,
-        # One BLAS thread: fits RLIMIT_NPROC and keeps timings honest.
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
-
-
-def _own_processes() -> int:
-    me, count = str(os.geteuid()), 0
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
-                    count += any(line.startswith("Uid:") and line.split()[1] == me for line in fh)
-            except (OSError, IndexError):
-                continue
-    return count
-
-
-def _rlimits(limits: Limits, uid: int | None) -> list[tuple[int, tuple[int, int]]]:
-    # RLIMIT_NPROC counts every process of the real uid: a per-run uid starts from zero, a
-    # normal user's limit sits above what they already run. bwrap adds two: itself and its reaper.
-    nproc = limits.nproc + 2 + (0 if uid is not None else _own_processes())
-    return [
-        (resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1)),
-        (resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes)),
-        (resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile)),
-        (resource.RLIMIT_FSIZE, (limits.fsize_bytes, limits.fsize_bytes)),
-        (resource.RLIMIT_CORE, (0, 0)),
-        (resource.RLIMIT_NPROC, (nproc, nproc)),
-    ]
-
-
-def _pick_uid() -> int | None:
-    return UID_BASE + secrets.randbelow(UID_SPAN) if os.geteuid() == 0 else None
-
-
 @functools.lru_cache(maxsize=1)
 def sandbox_problem() -> str | None:
     """None when bwrap can isolate a run here; else one line: why not, and how to enable it.
 
     Probed once per process with a real run of `pass` (about 30 ms).
     """
-    if _bwrap_path() is None:
+    if jail.bwrap_path() is None:
         return ("Run is off: no sandbox is available because bubblewrap is not installed. Install it "
                 "(Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap) and restart.")
     try:
@@ -319,7 +127,7 @@ class Session:
         for name in files:
             if os.path.basename(name) != name or name in ("", ".", "..", "work"):
                 raise ValueError(f"file name {name!r} must be a plain name")
-        bwrap = _bwrap_path()
+        bwrap = jail.bwrap_path()
         problem = None if _probe else sandbox_problem()
         if problem is not None and require_isolation:
             raise SandboxUnavailable(problem)
@@ -348,7 +156,7 @@ class Session:
         self._root = tempfile.mkdtemp(prefix="interviewer-run-")
         self._start = time.monotonic()
         self.deadline = self._start + self.limits.wall_s
-        uid = _pick_uid() if self._use_bwrap else None
+        uid = jail.pick_uid() if self._use_bwrap else None
         try:
             os.chmod(self._root, 0o755)
             os.mkdir(os.path.join(self._root, "work"), 0o755)  # the tmpfs mount point
@@ -358,21 +166,21 @@ class Session:
                     fh.write(text)
                 os.chmod(path, 0o644)
             if self._use_bwrap:
-                prefix = _bwrap_argv(_bwrap_path() or "bwrap", self._root, self.limits)
-                script, cwd = os.path.join(PROGRAM_DIR, self.entry), "/"
+                prefix = jail.bwrap_argv(jail.bwrap_path() or "bwrap", self._root, self.limits)
+                script, cwd = os.path.join(jail.PROGRAM_DIR, self.entry), "/"
             else:
                 prefix, script = [], os.path.join(self._root, self.entry)
                 cwd = os.path.join(self._root, "work")
                 if uid is None and os.geteuid() == 0:
                     os.chmod(cwd, 0o700)
-            cmd = [*prefix, _interpreter(), *self.flags, script, *self.argv]
+            cmd = [*prefix, jail.interpreter(), *self.flags, script, *self.argv]
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                env=_child_env() if self._use_bwrap else {**_child_env(), "HOME": cwd, "TMPDIR": cwd},
+                env=jail.child_env() if self._use_bwrap else {**jail.child_env(), "HOME": cwd, "TMPDIR": cwd},
                 start_new_session=True, close_fds=True,
                 # preexec_fn: Python 3.11's only way to mount, drop the uid and set rlimits in the
                 # child alone before exec; it calls only pre-bound functions.
-                preexec_fn=_make_preexec(_rlimits(self.limits, uid), uid),  # noqa: PLW1509
+                preexec_fn=jail.make_preexec(jail.rlimits(self.limits, uid), uid),  # noqa: PLW1509
             )
         except BaseException:
             shutil.rmtree(self._root, ignore_errors=True)

@@ -24,8 +24,9 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, Field
 
+from interviewer.runner.jail import site_paths
 from interviewer.runner.problems import SqlProblem
-from interviewer.runner.sandbox import Limits, run_python, site_paths
+from interviewer.runner.sandbox import Limits, run_python
 
 log = logging.getLogger(__name__)
 

@@ -466,9 +466,9 @@ def test_a_normal_user_install_is_contained_too(honest_floor: int):
 
 
 def test_without_bubblewrap_code_is_refused_with_how_to_enable_it(monkeypatch: pytest.MonkeyPatch):
-    from interviewer.runner import SandboxUnavailable, sandbox
+    from interviewer.runner import SandboxUnavailable, jail, sandbox
 
-    monkeypatch.setattr(sandbox, "_bwrap_path", lambda: None)
+    monkeypatch.setattr(jail, "bwrap_path", lambda: None)
     sandbox.sandbox_problem.cache_clear()
     try:
         with pytest.raises(SandboxUnavailable, match="bubblewrap is not installed.*apt-get install bubblewrap"):

@@ -173,10 +173,10 @@ def test_run_button_runs_the_hidden_tests_of_the_open_question(ctl, services):
 
 
 def test_without_a_sandbox_run_is_off_and_says_how_to_enable_it(ctl, services, monkeypatch):
-    from interviewer.runner import load_problems, sandbox
+    from interviewer.runner import jail, load_problems, sandbox
 
     problems = load_problems(services.settings.corpus_dir)
-    monkeypatch.setattr(sandbox, "_bwrap_path", lambda: None)
+    monkeypatch.setattr(jail, "bwrap_path", lambda: None)
     sandbox.sandbox_problem.cache_clear()
     try:
         screen = ctl.start("u8b", SetupChoice(plan_id="coding", seed=2))
