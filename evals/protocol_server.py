@@ -35,8 +35,8 @@ def default_reply(request: dict) -> Reply:
         schema = _schema(request)
         if schema is not None and "criteria" not in json.dumps(schema) or (schema is None and "criteria" not in user):
             return {"json": _fill(schema, user)}
-        answer = re.search(r"<answer>\n(.*?)\n</answer>", user, re.S)
-        text = answer.group(1) if answer else ""
+        answer = re.search(r"<(answer-[0-9a-f]+)>\n(.*?)\n</\1>", user, re.S)  # the tag is new for every call
+        text = answer.group(2) if answer else ""
         quote = " ".join(text.split()[:6])
         behavioral = "Signals of a strong story" in user
         names = ["star_structure", "specificity", "ownership", "lp_alignment"] if behavioral else ["coverage", "accuracy", "depth", "structure"]

@@ -1,15 +1,23 @@
-"""Load prompt files from prompts/: each declares the variables its templates use."""
+"""Load prompt files from prompts/: each declares the variables its templates use.
+
+The candidate's words go into a prompt only through `fence`: normalised, between tags with a
+random name made for that one call, so nothing they write can close the block early.
+"""
 
 from __future__ import annotations
 
 import random
 import re
+import secrets
 import string
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, model_validator
+
+from interviewer.judge.guard import normalise
 
 
 def placeholders(template: str) -> set[str]:
@@ -95,3 +103,34 @@ def load_prompt(path: Path) -> PromptFile:
     if not messages:
         raise ValueError(f"{path}: no '=== system ===' or '=== user ===' part")
     return PromptFile(name=path.stem, purpose=meta.get("purpose", ""), variables=meta.get("variables") or {}, messages=messages)
+
+
+# ---- the candidate's words inside a prompt ----------------------------------------------
+
+# Names of the blocks prompts wrap the candidate's words in.
+BLOCK_NAMES = ("answer", "candidate")
+
+
+@dataclass(frozen=True)
+class Fenced:
+    """The candidate's text as it goes into a prompt: `<{tag}>` + body + `</{tag}>`."""
+
+    tag: str  # e.g. "answer-3f9a1c07": new for every call, so it cannot be guessed in advance
+    body: str
+
+    def __str__(self) -> str:
+        return f"<{self.tag}>\n{self.body}\n</{self.tag}>"
+
+
+def new_tag(name: str = "answer") -> str:
+    return f"{name}-{secrets.token_hex(4)}"
+
+
+def fence(text: str, name: str = "answer", tag: str | None = None) -> Fenced:
+    """The candidate's text made safe to wrap: normalised (judge/guard.py), and any tag of the
+    kind prompts wrap it in (<answer...>, </candidate-...>, whatever follows the name) written
+    with "&lt;", so it reads the same to the model but opens and closes nothing. `tag` lets
+    several pieces of one prompt share the call's tag."""
+    names = "|".join(re.escape(n) for n in {name, *BLOCK_NAMES})
+    body = re.sub(rf"<(?=\s*/?\s*({names})\b)", "&lt;", normalise(text), flags=re.I)
+    return Fenced(tag or new_tag(name), body)

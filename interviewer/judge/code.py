@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
-from interviewer.judge.text import is_instruction, sentences
+from interviewer.judge.text import is_instruction, normalise, sentences
 from interviewer.schemas import Criterion, RunRecord, Score
 
 # How an answer that was run combines; the discussion is the judge's score of what was said.
@@ -40,7 +40,7 @@ def stated_complexities(text: str) -> dict[str, tuple[str, str]]:
     """{'time'|'space': (normalised, the sentence that said it)} from the candidate's words."""
     found: dict[str, tuple[str, str]] = {}
     # The judge's own sentence split; a sentence addressed to the grader states nothing.
-    for sentence in (s.text for s in sentences(text) if not is_instruction(s.text)):
+    for sentence in (s.text for s in sentences(normalise(text)) if not is_instruction(s.text)):
         matches = list(_BIG_O.finditer(sentence))
         if not matches:
             continue

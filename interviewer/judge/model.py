@@ -1,7 +1,9 @@
 """The model judge: a language model scores against the rubric through structured output.
 
-Guards in code, whatever the model says: instructions written inside the answer are removed
-before the model sees it (and flagged, and cost a point, as offline); evidence quotes must be
+Guards in code, whatever the model says: the answer is normalised (judge/guard.py) and
+instructions written inside it are removed before the model sees it (and flagged, and cost a
+point, as offline); what is left goes between tags with a random name made for the call
+(prompts.fence), so it cannot close its block and speak as the prompt; evidence quotes must be
 verbatim substrings of the answer or they are dropped and flagged; output that does not parse
 after one repair attempt, or any model failure, means the offline judge scores that answer and
 the score says so.
@@ -18,12 +20,19 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from interviewer.judge.evidence import verify_quotes
+from interviewer.judge.guard import strip_foreign, strip_instructions
 from interviewer.judge.mapping import integrity
 from interviewer.judge.offline import WEIGHTS, OfflineJudge
 from interviewer.judge.rubric import Rubric
-from interviewer.judge.text import is_instruction, sentences, words
+from interviewer.judge.text import (
+    is_instruction,
+    normalise,
+    sentences,
+    substantive,
+    words,
+)
 from interviewer.llm import ModelClient, ModelError, Usage
-from interviewer.prompts import load_prompt
+from interviewer.prompts import fence, load_prompt
 from interviewer.schemas import Criterion, Score
 
 log = logging.getLogger(__name__)
@@ -79,21 +88,27 @@ class ModelJudge:
         return score.model_copy(update={"flags": [*score.flags, why]})
 
     def score(self, rubric: Rubric, answer: str) -> Score:
-        spans = sentences(answer)
-        clean = " ".join(s.text for s in spans if not is_instruction(s.text))
-        flags = ["injection_attempt"] if len(clean) < len(" ".join(s.text for s in spans)) else []
+        text = normalise(answer)
+        stripped, removed = strip_instructions(text)
+        spans = sentences(strip_foreign(stripped)[0])  # another language is not scored offline either
+        kept = [s for s in spans if not is_instruction(s.text)]
+        # The model reads only the answer without its instructions (so its score is that answer's),
+        # each sentence once and without padding, as the offline judge counts them.
+        flags = ["injection_attempt"] if removed or len(kept) < len(spans) else []
+        clean = " ".join(s.text for s in substantive(kept))
         min_words = rubric.min_words or (12 if rubric.kind == "technical" else 25)
         if len(words(clean)) < min_words:
             return self.fallback.score(rubric, answer)  # too short: insufficient evidence, no model needed
+        fenced = fence(clean, "answer")
         if rubric.kind == "technical":
             messages = self._technical.render(
-                question=rubric.question, answer=clean,
+                question=rubric.question, answer=fenced.body, answer_tag=fenced.tag,
                 key_points="\n".join(f"{i}. {k}" for i, k in enumerate(rubric.key_points, start=1)),
                 common_mistakes="\n".join(f"- {m}" for m in rubric.common_mistakes) or "- none listed",
             )
         else:
             messages = self._behavioral.render(
-                question=rubric.question, lp=rubric.lp or "", answer=clean,
+                question=rubric.question, lp=rubric.lp or "", answer=fenced.body, answer_tag=fenced.tag,
                 signals="\n".join(f"- {s}" for s in rubric.signals), red_flags="\n".join(f"- {r}" for r in rubric.red_flags),
             )
         try:
@@ -109,7 +124,7 @@ class ModelJudge:
         criteria: list[Criterion] = []
         for name in weights:
             c = by_name[name]
-            kept, dropped = verify_quotes(c.evidence, answer)
+            kept, dropped = verify_quotes(c.evidence, text)
             if dropped and "unverified_quote_dropped" not in flags:
                 flags.append("unverified_quote_dropped")
             criteria.append(Criterion(name=name, score=c.score, rationale=c.rationale, evidence=kept))

@@ -1,11 +1,16 @@
-"""Pure text features of a candidate's answer: sentences, injection attempts, keyword lists,
-STAR parts, specificity and ownership. Small functions, tested with literal examples."""
+"""Pure text features of a candidate's answer: sentences, injection attempts (judge/guard.py),
+keyword lists, padding, STAR parts, specificity and ownership. Small functions, tested with
+literal examples."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+# Normalising and detecting instructions live in judge/guard.py; named here too, with the rest
+# of the answer's text features.
+from interviewer.judge.guard import is_instruction as is_instruction
+from interviewer.judge.guard import normalise as normalise
 from interviewer.retrieval.lexical import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*%?")
@@ -91,38 +96,6 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if text[a:b].strip()]
 
 
-# ---- instructions written inside an answer ----------------------------------------------
-
-_INJECTION_PATTERNS = [
-    r"\bignore\b.{0,40}\b(instruction|rubric|prompt|previous|above|criteria|guideline)s?\b",
-    r"\b(disregard|override|bypass)\b.{0,40}\b(instruction|rubric|prompt|rule|criteria|scor)",
-    r"\b(give|award|assign|grant|mark)\b.{0,30}\b(this|my|the)\b.{0,20}\b(answer|response|candidate|me)\b.{0,30}\b([1-4]|four|full marks|top|maximum|max|highest|perfect|strong hire)\b",
-    r"\b(give|award|assign)\s+(me|it)\s+(a\s+)?([1-4]|four|full marks|top score|strong hire)\b",
-    r"\b(score|grade|rating|rate)\s*(this\s+answer\s*)?(=|:|as|is|should be|must be)\s*(a\s+)?([1-4]|four|excellent|perfect|strong hire)\b",
-    r"^\s*(system|assistant|developer)\s*:",
-    r"\byou are (now|no longer)\b",
-    r"\bas (the|an) (ai|grader|judge|evaluator|interviewer|language model)\b.{0,40}\b(must|should|will)\b",
-    r"\b(new|updated) instructions?\b",
-    r"<\s*/?\s*(system|instructions?|prompt)\s*>",
-    r"\bthis answer (deserves|merits|should (get|receive))\b",
-    r"\b(note|instructions?|message|reminder)\s+(to|for)\s+(the\s+)?(automated\s+|ai\s+)?(grader|judge|evaluator|scorer|rater|assessor|marker|model)\b",
-    r"\b(grader|judge|evaluator|scorer|rater|assessor|marker)\s+(instructions?|note|override)\b",
-    r"\b(assign|output|return|give|award|earns?|deserves?|merits?)\b.{0,40}\b(grade|score|rating|mark)\b.{0,20}\b([1-4]|four|maximum|max|top|full|highest)\b",
-    r"\b(rate|grade|score|mark)\b.{0,40}\bas\s+(a\s+)?([1-4]|four|raises the bar|strong hire)\b",
-    r"\"role\"\s*:\s*\"(system|assistant|developer)\"",
-    r"\{\s*\"(grade|score|rating)\"\s*:",
-    r"\bend of (the )?(answer|response|transcript)\b",
-    r"<\s*/?\s*[a-z_]*(grader|judge|evaluator|instruction|system|rubric)[a-z_]*\s*>",
-    r"\b(the )?rubric (for this question )?is (outdated|wrong|obsolete|replaced)\b",
-]
-_INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE | re.MULTILINE)
-
-
-def is_instruction(sentence: str) -> bool:
-    """True when a sentence addresses the grader instead of answering the question."""
-    return bool(_INJECTION.search(sentence))
-
-
 # ---- bare keyword lists ------------------------------------------------------------------
 
 
@@ -147,6 +120,47 @@ def is_keyword_list(text: str) -> bool:
     avg_piece = len(ws) / max(len(pieces), 1)
     function_share = sum(w.lower() in STOPWORDS for w in ws) / len(ws)
     return (len(pieces) >= 4 and avg_piece <= 3.5) or (len(ws) >= 6 and function_share < 0.12)
+
+
+# ---- padding ----------------------------------------------------------------------------
+
+# Words that link claims or sound weighty without making one: a sentence of these and little
+# else adds reasoning words to an answer but nothing to reason about.
+_CONNECTIVES = frozenset(
+    """because therefore hence thus so since however whereas although though trade-off trade-offs tradeoff
+    tradeoffs consequently moreover furthermore also first firstly second secondly third then next finally
+    overall instead otherwise indeed basically essentially actually really unless assuming meanwhile
+    nevertheless nonetheless accordingly e.g i.e example instance""".split()
+)
+_VAGUE = frozenset(
+    """matters matter depends depend practice reason reasons important thing things way ways case cases
+    point points key crucial essential good bad better best stuff lot lots various many several aspect
+    aspects factor factors situation context approach general generally interesting relevant main
+    obviously clearly course sure yes""".split()
+)
+
+
+def is_padding(sentence: str) -> bool:
+    """Connectives with nothing they connect ("Because, therefore, trade-off, hence."; "This matters
+    because of the trade-off, therefore it depends"): reasoning words without a claim."""
+    ws = [w.lower() for w in words(sentence)]
+    if not any(w in _CONNECTIVES for w in ws):
+        return False
+    return not {w for w in ws if w not in STOPWORDS and w not in _CONNECTIVES and w not in _VAGUE}
+
+
+def substantive(spans: list[Span]) -> list[Span]:
+    """The sentences that can count: a sentence said again (same words) and padding add nothing,
+    so repeating one, or a string of reasoning words, cannot raise a score."""
+    seen: set[tuple[str, ...]] = set()
+    out: list[Span] = []
+    for span in spans:
+        key = tuple(w.lower() for w in words(span.text)) or (span.text,)
+        if key in seen or is_padding(span.text):
+            continue
+        seen.add(key)
+        out.append(span)
+    return out
 
 
 # ---- behavioural features ----------------------------------------------------------------

@@ -6,7 +6,8 @@ import ast
 import functools
 import json
 import logging
-import math
+import secrets
+import statistics
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +17,6 @@ from pydantic import BaseModel, Field
 from interviewer.runner.compare import (
     decode,
     encode,
-    error_name,
     matches,
     normal,
     short,
@@ -35,9 +35,11 @@ log = logging.getLogger(__name__)
 
 STDOUT_CAP = 64 * 1024
 STDOUT_SHOWN = 4000
+HIDDEN_ERROR = "an exception"
+WALL_FACTOR = 20  # a large call's wall time may be this many times its CPU bound (a busy machine waits)
 SCALE_REPEATS = 5
 SCALE_SLOW_S = 0.3
-SCALE_FLOOR_S = 2e-4  # about one request's round trip: below it the clock says nothing
+SCALE_FLOOR_S = 2e-4  # a few times one request's own CPU: below it the clock says nothing
 # Imported before the guard when the candidate imports them: they may load ctypes or
 # subprocess internally, which the guard refuses to candidate code.
 TRUSTED_PACKAGES = {"numpy", "scipy", "pandas", "sklearn"}
@@ -59,7 +61,7 @@ class TestOutcome(BaseModel):
     visible: bool
     passed: bool
     ms: float | None = None
-    error: str | None = Field(None, description="exception type, for hidden tests the only detail")
+    error: str | None = Field(None, description="an example's exception type; a hidden test's is never named")
     input: str | None = None
     expected: str | None = None
     actual: str | None = None
@@ -154,14 +156,17 @@ def _header(problem: CodingProblem, source: str) -> dict[str, Any]:
         "args": problem.args,
         "returns": problem.returns,
         "sys_path": list(site_paths()),
-        "preimport": _preimports(source),
+        # numpy too when the harness builds arrays: it must load before the guard (it uses ctypes).
+        "preimport": _preimports(source) + (["numpy"] if "ndarray" in problem.args else []),
         "stdout_cap": STDOUT_CAP,
         "scale": {"args_py": problem.scale.args_py} if problem.scale else None,
     }
 
 
 def _test_name(index: int, n_examples: int) -> str:
-    return f"example {index + 1}" if index < n_examples else f"hidden test {index - n_examples + 1}"
+    # Hidden tests run in a new order each time and are never named one by one: which of them
+    # failed, run after run, would tell the hidden answers apart.
+    return f"example {index + 1}" if index < n_examples else "the hidden tests"
 
 
 def _limit_message(status: str, outcome: SandboxOutcome, limits: Limits, running: str | None) -> str:
@@ -189,12 +194,20 @@ def _summary(passed: int, total: int, outcomes: list[TestOutcome], n_examples: i
     scale = problem.scale if problem else None
     if scale is not None and first.growth is not None:
         small, large = scale.sizes
+        if first.message:
+            return "failed", f"Every correctness test passes, but the scale check fails: {first.message}."
         return "failed", (f"Every correctness test passes, but the scale check fails: when n grew from {small:,} to "
                           f"{large:,}, your running time grew {first.growth:.0f} times. The question asks for "
                           f"{scale.requirement}.")
     why = f"raised {first.error}" if first.error else "wrong answer"
-    name = "the scale check" if scale is not None and first.index == total - 1 else _test_name(first.index, n_examples)
-    return "failed", f"{passed}/{total} tests passed; first failure: {name} ({why})."
+    if scale is not None and first.index == total - 1:
+        return "failed", f"{passed}/{total} tests passed; the scale check failed ({why})."
+    if first.visible:
+        return "failed", f"{passed}/{total} tests passed; first failure: {_test_name(first.index, n_examples)} ({why})."
+    failed = sum(not t.passed and not t.visible for t in outcomes)
+    raised = sum(not t.visible and t.error == HIDDEN_ERROR for t in outcomes)
+    how = f"; {raised} raised an exception" if raised else ""
+    return "failed", f"{passed}/{total} tests passed; {failed} hidden test(s) failed{how}."
 
 
 class _Run:
@@ -219,10 +232,10 @@ class _Run:
         while (line := self.session.read_line()) is not None:
             try:
                 reply = json.loads(line, object_hook=decode)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                return None
+            except (ValueError, RecursionError):  # a 5,000-deep list, a 6,000-digit number, junk
+                reply = {"kind": kind, "error": "UnreadableOutput"}  # that test fails; the run goes on
             if not isinstance(reply, dict):
-                return None
+                reply = {"kind": kind, "error": "UnreadableOutput"}
             if reply.get("kind") != "refused":
                 self.last, self.last_kind = reply, reply.get("kind")
                 return reply if self.last_kind == kind else None
@@ -257,7 +270,8 @@ class _Run:
         else:
             # Everything past this point was produced with a hidden input in hand: only a
             # pass, a time and a built-in exception's name come back out.
-            outcome.error = error_name(error) if error else None
+            outcome.error = HIDDEN_ERROR if error else None
+            outcome.ms = None  # a time per hidden test is a channel too (a sleep as long as the input)
         self.outcomes.append(outcome)
         fatal = reply.get("fatal")
         if fatal in ("output_limit", "memory", "refused"):
@@ -265,37 +279,64 @@ class _Run:
             return False
         return True
 
-    def scale(self, index: int) -> TestOutcome | None:
-        """Time the function on the small and the large input, here, round trip by round trip.
+    def anonymise_hidden(self, examples: int) -> None:
+        """Hidden outcomes renumbered, passes first: only how many passed is told, not which."""
+        hidden = sorted((t for t in self.outcomes if not t.visible), key=lambda t: (not t.passed, t.error or ""))
+        for i, t in enumerate(hidden):
+            t.index = examples + i
+        self.outcomes = [t for t in self.outcomes if t.visible] + hidden
 
-        The child runs the calls but cannot time them for us; each large result is checked
-        against the expected one, so a function that spots the big input and answers nothing
-        fails."""
+    def scale(self, index: int) -> TestOutcome | None:
+        """Time the function on the small and the large input, from out here.
+
+        Each call gets new values (k = 0, 1, ...: nothing can be remembered from one call to the
+        next) and its result is checked, so spotting the large input and answering blind fails.
+        The time is the CPU the whole sandbox used during the call (every process and thread,
+        read from /proc), so sleeping to look constant or working in another thread does not
+        help; the median of the calls is compared."""
         scale = self.problem.scale
         assert scale is not None
-        times: list[float] = []
-        for n, expected in zip(scale.sizes, scale.expected):
-            if self.ask({"op": "build", "n": n}, "built") is None:
-                return None
-            best = math.inf
-            for _ in range(SCALE_REPEATS):
-                t0 = time.perf_counter()
+        medians: list[float] = []
+        walls: list[float] = []
+        for n in scale.sizes:
+            times: list[float] = []
+            clock: list[float] = []
+            for k in range(SCALE_REPEATS):
+                if self.ask({"op": "build", "n": n, "k": k}, "built") is None:
+                    return None
+                before, t0 = self.session.cpu_seconds(), time.perf_counter()
                 reply = self.ask({"op": "time"}, "timed")
-                elapsed = time.perf_counter() - t0
+                after, wall = self.session.cpu_seconds(), time.perf_counter() - t0
+                # The finer reading, unless the coarse one (threads that ended, children reaped) says more.
+                used = max(after[0] - before[0], after[1] - before[1])
                 if reply is None:
                     return None
+                expected = scale.expected_for(n, k)
                 if reply.get("error") or not matches(reply.get("output"), normal(expected), self.problem.compare):
-                    return TestOutcome(index=index, visible=False, passed=False, error=error_name(reply.get("error"))
-                                       if reply.get("error") else None, message="wrong answer on the large input")
-                best = min(best, elapsed)
-                if elapsed > SCALE_SLOW_S:
+                    return TestOutcome(index=index, visible=False, passed=False,
+                                       error=HIDDEN_ERROR if reply.get("error") else None,
+                                       message=f"wrong answer on the scale check's input of size {n:,}")
+                times.append(used)
+                clock.append(wall)
+                if used > SCALE_SLOW_S:
                     break  # a call this slow is timed once: repeating it only burns the CPU limit
-            times.append(best)
-        self.compute_s += sum(times)
-        # Below the round trip's own cost the clock says nothing: floor the small time.
-        growth = times[1] / max(times[0], SCALE_FLOOR_S)
-        return TestOutcome(index=index, visible=False, passed=growth <= scale.max_growth, growth=round(growth, 1),
-                           ms=sum(times) * 1000)
+            medians.append(statistics.median(times))
+            walls.append(statistics.median(clock))
+        self.compute_s += sum(medians)
+        # Below a request's own cost the clock says nothing about the function: floor the small time.
+        growth = medians[1] / max(medians[0], SCALE_FLOOR_S)
+        outcome = TestOutcome(index=index, visible=False, passed=growth <= scale.max_growth, growth=round(growth, 1),
+                              ms=sum(medians) * 1000)
+        large_ms, wall_ms = medians[1] * 1000, walls[1] * 1000
+        # The growth compares two of the candidate's own times; these bounds stop a small call
+        # made slow on purpose, and work hidden in a process that is gone before it is counted.
+        if outcome.passed and (large_ms > scale.max_large_ms or wall_ms > WALL_FACTOR * scale.max_large_ms):
+            outcome.passed = False
+            outcome.message = (f"one call on the input of size {scale.sizes[1]:,} took {max(large_ms, wall_ms / WALL_FACTOR):.1f} ms; "
+                               f"{scale.requirement} takes well under {scale.max_large_ms:g} ms there")
+        log.debug("scale check %s: growth %.1f, large %.2f ms cpu, %.2f ms wall", self.problem.id, growth,
+                  large_ms, wall_ms)
+        return outcome
 
 
 def _load_failure(done: dict[str, Any], problem: CodingProblem, base: dict[str, Any]) -> CodeRunResult | None:
@@ -355,8 +396,11 @@ def run_code(problem: CodingProblem, source: str, limits: Limits | None = None) 
             # The prints are collected before any hidden input goes in: they are shown as they are.
             shown = run.ask({"op": "stdout"}, "stdout") if going else None
             stdout = str((shown or {}).get("stdout") or "")[:STDOUT_SHOWN]
+            order = list(range(len(problem.tests)))
+            secrets.SystemRandom().shuffle(order)
             going = going and shown is not None and all(
-                run.test(examples + i, t, False) for i, t in enumerate(problem.tests))
+                run.test(examples + i, problem.tests[i], False) for i in order)
+            run.anonymise_hidden(examples)
             if going and problem.scale is not None:
                 index = examples + len(problem.tests)
                 if all(t.passed for t in run.outcomes):

@@ -4,7 +4,6 @@ integer keys or a tuple compares the same whichever side it came from."""
 
 from __future__ import annotations
 
-import builtins
 import json
 import math
 from typing import Any
@@ -73,10 +72,3 @@ def matches(actual: Any, expected: Any, mode: str) -> bool:
 def short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= REPR_CAP else text[:REPR_CAP] + "..."
-
-
-def error_name(name: Any) -> str:
-    """A hidden test's error as shown: Python's own exception names only. A class the candidate
-    made up could be named after the hidden input."""
-    found = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
-    return name if isinstance(found, type) and issubclass(found, BaseException) else "an exception of your own class"

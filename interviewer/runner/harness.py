@@ -13,6 +13,7 @@ bubblewrap sandbox, limits and unprivileged uid of sandbox.py are.
 
 import builtins
 import collections
+import gc
 import itertools
 import json
 import linecache
@@ -304,9 +305,10 @@ def install_guard(workdir, on_refusal):
     def hook(event, args):
         # No re-entrancy flag (a thread could hide behind it): nothing below raises events.
         if event == "import":
-            top = str(args[0]).split(".")[0]
-            if top in blocked_imports:
-                refuse(f"import {top}", blocked_imports[top], RefusedImport)
+            # Every part of the name: "evil._posixsubprocess" is still _posixsubprocess.
+            part = next((p for p in str(args[0]).split(".") if p in blocked_imports), None)
+            if part is not None:
+                refuse(f"import {part}", blocked_imports[part], RefusedImport)
         elif event in blocked_events:
             refuse(event, blocked_events[event])
         elif event.startswith("ctypes."):
@@ -372,7 +374,10 @@ class Channel:
         return json.loads(line, object_hook=decode) if line else None
 
     def send(self, **data):
-        line = (json.dumps(data, default=short, allow_nan=True) + "\n").encode()
+        try:
+            line = (json.dumps(data, default=short, allow_nan=True) + "\n").encode()
+        except (ValueError, RecursionError, TypeError):  # 10**5000, a list nested thousands deep
+            line = (json.dumps({"kind": data.get("kind"), "error": "UnserialisableOutput"}) + "\n").encode()
         if len(line) > OUTPUT_CAP:
             line = (json.dumps({"kind": data.get("kind"), "error": "OutputTooLarge"}) + "\n").encode()
         while line:
@@ -490,8 +495,10 @@ def main():
             channel.send(kind="result", **call(fn, raw, job))
         elif op == "build":
             # n among the globals: a comprehension in the expression cannot see eval's locals
-            raw = eval(job["scale"]["args_py"], {"__builtins__": builtins, **namespace_extra, "n": request["n"]})
+            raw = eval(job["scale"]["args_py"], {"__builtins__": builtins, **namespace_extra,
+                                                 "n": request["n"], "k": request.get("k", 0)})
             scale_args = convert_args(raw, job["args"])
+            gc.collect()  # a collection of the input just built must not land in the timed call
             channel.send(kind="built")
         elif op == "time":
             # The parent times this round trip itself; this process only runs the call.

@@ -17,10 +17,8 @@ import stat
 import sys
 import sysconfig
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from interviewer.runner.sandbox import Limits
+from pydantic import BaseModel, Field
 
 # A per-run uid from a range no distribution hands out, so NPROC counts only this run's
 # processes and nothing else on the machine can ever share it.
@@ -28,6 +26,17 @@ UID_BASE, UID_SPAN = 1_900_000_000, 90_000_000
 INSIDE_UID = 1000
 PROGRAM_DIR = "/sandbox"
 WORK_DIR = "/sandbox/work"
+
+
+class Limits(BaseModel):
+    cpu_s: int = Field(5, ge=1, description="RLIMIT_CPU: seconds of CPU time")
+    wall_s: float = Field(10.0, gt=0, description="wall-clock deadline for the whole run; kills the sandbox")
+    memory_bytes: int = Field(1 << 30, description="RLIMIT_AS: address space")
+    nproc: int = Field(16, ge=1, description="RLIMIT_NPROC: processes the run may have at once")
+    nofile: int = Field(64, ge=16, description="RLIMIT_NOFILE")
+    fsize_bytes: int = Field(10 << 20, description="RLIMIT_FSIZE: largest file the child may write")
+    disk_bytes: int = Field(64 << 20, description="size of the tmpfs work directory")
+    output_bytes: int = Field(1 << 20, description="stdout + stderr cap; the child is killed past it")
 
 
 def bwrap_path() -> str | None:
@@ -68,12 +77,31 @@ def _root_links() -> list[str]:
     return args
 
 
+@functools.lru_cache(maxsize=1)
+def _hidden_in_site_packages() -> tuple[tuple[str, bool], ...]:
+    """Our own package in site-packages ((path, is a directory), ...): an installed app carries the
+    corpus there, hidden tests and reference solutions included, so the run must not see it."""
+    found = []
+    for site in site_paths():
+        try:
+            entries = list(os.scandir(site))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name.lower()
+            if name.startswith(("interviewer", "_editable_impl_interviewer", "__editable__.interviewer")):
+                found.append((entry.path, entry.is_dir(follow_symlinks=False)))
+    return tuple(sorted(found))
+
+
 def bwrap_argv(bwrap: str, program_dir: str, limits: Limits) -> list[str]:
     argv = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--hostname", "sandbox",
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--disable-userns",
             "--proc", "/proc", "--dev", "/dev", *_root_links()]
     for path in _read_only_paths():
         argv += ["--ro-bind", path, path]
+    for path, is_dir in _hidden_in_site_packages():
+        argv += ["--tmpfs", path] if is_dir else ["--ro-bind", "/dev/null", path]
     argv += ["--ro-bind", program_dir, PROGRAM_DIR,
              "--size", str(limits.disk_bytes), "--perms", "0700", "--tmpfs", WORK_DIR,
              # bwrap's own root and /dev are tmpfs with no size limit: read-only, so the work

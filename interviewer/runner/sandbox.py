@@ -37,9 +37,11 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, Field
 
 from interviewer.runner import jail
+from interviewer.runner.jail import Limits
 
 log = logging.getLogger(__name__)
 
+TICKS = os.sysconf("SC_CLK_TCK")
 LINE_CAP = 4 << 20  # one protocol reply; larger is an output-limit failure
 
 Status = Literal["ok", "timeout", "cpu_limit", "memory", "output_limit", "crashed", "error", ]
@@ -47,17 +49,6 @@ Status = Literal["ok", "timeout", "cpu_limit", "memory", "output_limit", "crashe
 
 class SandboxUnavailable(RuntimeError):
     """No isolation can be had on this machine; the message says why and how to enable it."""
-
-
-class Limits(BaseModel):
-    cpu_s: int = Field(5, ge=1, description="RLIMIT_CPU: seconds of CPU time")
-    wall_s: float = Field(10.0, gt=0, description="wall-clock deadline for the whole run; kills the sandbox")
-    memory_bytes: int = Field(1 << 30, description="RLIMIT_AS: address space")
-    nproc: int = Field(16, ge=1, description="RLIMIT_NPROC: processes the run may have at once")
-    nofile: int = Field(64, ge=16, description="RLIMIT_NOFILE")
-    fsize_bytes: int = Field(10 << 20, description="RLIMIT_FSIZE: largest file the child may write")
-    disk_bytes: int = Field(64 << 20, description="size of the tmpfs work directory")
-    output_bytes: int = Field(1 << 20, description="stdout + stderr cap; the child is killed past it")
 
 
 class Isolation(BaseModel):
@@ -228,6 +219,38 @@ class Session:
             stdout=self._out.decode("utf-8", "replace"), stderr=stderr, wall_ms=wall_ms, cpu_ms=cpu_ms,
             isolation=self.isolation,
         )
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU time used so far by the whole sandbox (bwrap included), read from /proc: what the
+        candidate's code cannot fake from inside. Two readings: (the live threads, to the
+        nanosecond; everything, threads that ended and children reaped included, to the clock
+        tick of 10 ms). A short call shows in the first, work hidden in a thread or a process
+        that is gone by the time we look shows in the second."""
+        assert self.proc is not None
+        precise = ticks = 0
+        seen: set[int] = set()
+        todo = [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+                with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+            except (OSError, ValueError, IndexError):
+                continue
+            for tid in tasks:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as fh:
+                        precise += int(fh.read().split()[0])
+                    with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                        todo.extend(int(c) for c in fh.read().split())
+                except (OSError, ValueError, IndexError):
+                    continue
+        return precise / 1e9, ticks / TICKS
 
     # -- talking to the child
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interviewer.llm import ModelClient, ModelError
-from interviewer.prompts import load_prompt
+from interviewer.prompts import fence, load_prompt, new_tag
 from interviewer.schemas import Action, Decision
 from interviewer.speaker.base import SpeakContext
 from interviewer.speaker.summary import MAX_TURN_CHARS, summarise_history
@@ -43,12 +43,15 @@ class ModelSpeaker:
         return self.fallback.say(decision, turn, round_title, after)
 
     def messages(self, decision: Decision, ctx: SpeakContext) -> list[tuple[str, str]]:
-        """The prompt, with history shortened until it fits the token budget."""
-        task = self._task(decision, ctx)
+        """The prompt, with history shortened until it fits the token budget. The candidate's words,
+        in the history and the task, are fenced with one random tag for this call."""
+        tag = new_tag("candidate")
+        task = self._task(decision, ctx, tag)
         for recent in (RECENT_TURNS, 4, 2, 0):
-            history = summarise_history(ctx.turns, ctx.round_index, recent)
+            history = summarise_history(ctx.turns, ctx.round_index, recent, tag)
             system = self._p["interviewer_persona"].render(
                 plan_title=ctx.plan_title, round_title=ctx.round_title, report_snippets=ctx.snippets(), history=history,
+                candidate_tag=tag,
             )
             if ctx.bar_raiser:
                 system = [*system, *self._p["bar_raiser_persona"].render(plan_title=ctx.plan_title)]
@@ -57,20 +60,21 @@ class ModelSpeaker:
                 return messages
         return messages  # the floor: no history at all
 
-    def _task(self, d: Decision, ctx: SpeakContext) -> list[tuple[str, str]]:
-        last = ctx.last_answer[:MAX_TURN_CHARS * 2]
+    def _task(self, d: Decision, ctx: SpeakContext, tag: str) -> list[tuple[str, str]]:
+        last = fence(ctx.last_answer[:MAX_TURN_CHARS * 2], "candidate", tag).body
         if d.action is Action.FOLLOW_UP:
             return self._p["follow_up"].render(question=ctx.question, gap=d.gap or "", follow_up=d.text,
-                                               hidden_rubric=ctx.hidden_rubric, last_answer=last)
+                                               hidden_rubric=ctx.hidden_rubric, last_answer=last, candidate_tag=tag)
         if d.action is Action.PIVOT:
             return self._p["pivot"].render(topic=ctx.question, lp=d.lp or "", lp_signals=ctx.lp_signals,
-                                           pivot_question=d.text, last_answer=last)
+                                           pivot_question=d.text, last_answer=last, candidate_tag=tag)
         if d.action is Action.CLARIFY:
             allowed = d.text if d.text else "Tell the candidate to make a reasonable assumption and state it."
-            return self._p["clarification"].render(question=ctx.question, candidate_question=last, allowed=allowed)
+            return self._p["clarification"].render(question=ctx.question, candidate_question=last, allowed=allowed,
+                                                   candidate_tag=tag)
         transition = f"This opens a new round: {ctx.round_title}." if d.new_round else "This continues the current round."
         return self._p["question"].render(transition=transition, question=self.fallback.framed_question(d, len(ctx.turns)),
-                                          last_answer=last or "(none yet)")
+                                          last_answer=last or "(none yet)", candidate_tag=tag)
 
     def stream(self, decision: Decision, turn: int, round_title: str, context: Callable[[], SpeakContext],
                after: str | None = None) -> Iterator[str]:

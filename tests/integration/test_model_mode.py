@@ -47,7 +47,7 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     assert report.summary and "## Feedback" in render(report, "md")
     assert any("Recommendation:" in r["messages"][-1]["content"] for r in fake.requests if r.get("stream"))
     spoken = [r for r in fake.requests if r.get("stream") and "Recommendation:" not in r["messages"][-1]["content"]]
-    assert spoken and all("<candidate>" in r["messages"][-1]["content"] for r in spoken)
+    assert spoken and all("<candidate-" in r["messages"][-1]["content"] for r in spoken)
     # Grounded: the system prompt carries what past candidates report, retrieved from Chroma.
     reports_text = " ".join(r.body + " ".join(a.summary for a in r.asked) for r in services.corpus.reports)
     system = spoken[0]["messages"][0]["content"]

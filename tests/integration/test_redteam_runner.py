@@ -480,3 +480,180 @@ def test_without_bubblewrap_code_is_refused_with_how_to_enable_it(monkeypatch: p
         monkeypatch.undo()
         sandbox.sandbox_problem.cache_clear()
     assert run_code(TWO_SUM, TWO_SUM.reference).status == "passed"
+
+
+# ---- found by an outside red team, second round -----------------------------------------------
+
+ROTATED = PROBLEMS.coding["cod-search-rotated-array"]
+LINEAR = "nums.index(target) if target in nums else -1"
+SCALE_TRICKS = {
+    "a linear scan padded with sleep to look constant": f"""
+        import time
+        def search_rotated(nums, target):
+            t = time.perf_counter()
+            answer = {LINEAR}
+            time.sleep(max(0.0, 0.06 - (time.perf_counter() - t)))
+            return answer
+    """,
+    "a linear scan, the small input slowed with busy work": f"""
+        import time
+        def search_rotated(nums, target):
+            t = time.perf_counter()
+            answer = {LINEAR}
+            while len(nums) < 500000 and time.perf_counter() - t < 0.03:
+                pass
+            return answer
+    """,
+    "an index remembered from an earlier call": """
+        MEMO = {}
+        def search_rotated(nums, target):
+            if not nums:
+                return -1
+            key = (len(nums), nums[0], nums[-1], nums[len(nums) // 2])
+            if key not in MEMO:
+                MEMO[key] = {v: i for i, v in enumerate(nums)}
+            return MEMO[key].get(target, -1)
+    """,
+    "an answer remembered by size": f"""
+        SEEN = {{}}
+        def search_rotated(nums, target):
+            if len(nums) not in SEEN:
+                SEEN[len(nums)] = {LINEAR}
+            return SEEN[len(nums)]
+    """,
+    "the large input answered blind": f"""
+        def search_rotated(nums, target):
+            return -1 if len(nums) > 500000 else {LINEAR}
+    """,
+    "the work done in a thread": f"""
+        import threading
+        def search_rotated(nums, target):
+            out = []
+            t = threading.Thread(target=lambda: out.append({LINEAR}))
+            t.start(); t.join()
+            return out[0]
+    """,
+}
+
+
+@pytest.mark.parametrize("trick", SCALE_TRICKS)
+def test_no_trick_passes_the_scale_check_with_a_linear_solution(trick: str):
+    result = run_code(ROTATED, textwrap.dedent(SCALE_TRICKS[trick]), Limits(cpu_s=10, wall_s=30))
+    assert result.status != "passed", (trick, result.message)
+    if trick != "an answer remembered by size":  # the others are correct, only too slow
+        assert "scale check" in result.message and result.passed == result.total - 1, result.message
+
+
+def test_work_in_a_process_that_is_gone_before_it_is_counted_still_fails():
+    # With the guard switched off by whatever means, fork a child to do the scan.
+    result = sandboxed_scale = run_code(ROTATED, textwrap.dedent(f"""
+        import os, gc
+        for obj in gc.get_objects():
+            if callable(obj) and getattr(obj, "__name__", "") == "hook" and getattr(obj, "__closure__", None):
+                for cell in obj.__closure__:
+                    try:
+                        if isinstance(cell.cell_contents, dict):
+                            cell.cell_contents.clear()
+                    except ValueError:
+                        pass
+        def search_rotated(nums, target):
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.write(w, str({LINEAR}).encode())
+                os._exit(0)
+            os.close(w)
+            answer = int(os.read(r, 64))
+            os.waitpid(pid, 0)
+            return answer
+    """), Limits(cpu_s=10, wall_s=30))
+    assert sandboxed_scale.status != "passed", result.message
+
+
+def test_hidden_failures_are_counted_never_named_or_timed():
+    # Which built-in exception, and how long a hidden test took, were both readable channels.
+    body = """
+        import time
+        CALLS = [0]
+        def two_sum(nums, target):
+            CALLS[0] += 1
+            if CALLS[0] > 3:
+                time.sleep(min(abs(target), 50) / 1000)
+                raise [ValueError, KeyError, IndexError, TypeError][len(nums) % 4]("x")
+            return None
+    """
+    result = code(body)
+    hidden = [t for t in result.tests if not t.visible]
+    assert {t.error for t in hidden if t.error} <= {"an exception"}
+    assert all(t.ms is None for t in hidden)
+    assert "KeyError" not in result.model_dump_json() and "IndexError" not in result.model_dump_json()
+
+
+def test_pass_flags_from_one_run_do_not_answer_the_next():
+    # Run 1 returns True everywhere; run 2 replays run 1's per-test results by call order.
+    problem = PROBLEMS.coding["cod-valid-parentheses"]
+    first = run_code(problem, f"def {problem.function}(s):\n    return True\n", FAST)
+    flags = [t.passed for t in first.tests]
+    replay = run_code(problem, f"FLAGS = {flags!r}\nI = [0]\ndef {problem.function}(s):\n"
+                               "    I[0] += 1\n    return FLAGS[I[0] - 1]\n", FAST)
+    assert replay.status != "passed"
+    # And the hidden outcomes come back passes first: no order to learn from.
+    hidden = [t.passed for t in first.tests if not t.visible]
+    assert hidden == sorted(hidden, reverse=True)
+
+
+@pytest.mark.parametrize("returned", ["x = []\n    for _ in range(5000):\n        x = [x]\n    return x",
+                                      "return 10 ** 5000"])
+def test_an_odd_return_value_fails_the_test_not_the_app(returned: str):
+    result = code(f"def two_sum(nums, target):\n    {returned}\n")
+    assert result.status == "failed", result.message
+    assert result.passed == 0
+
+
+def test_a_blocked_module_under_another_name_is_still_refused():
+    result = code("""
+        import importlib.util, glob, sys
+        def two_sum(nums, target):
+            path = glob.glob(sys.base_prefix + '/lib/python3*/lib-dynload/_posixsubprocess*.so')[0]
+            spec = importlib.util.spec_from_file_location('evil._posixsubprocess', path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return None
+    """)
+    assert result.status == "refused", result.message
+
+
+def test_the_apps_own_package_and_corpus_are_not_in_the_sandbox():
+    outcome = sandboxed("""
+        import os
+        found = []
+        for top in ('/usr', '/root', '/work', '/home', '/opt'):
+            for root, dirs, files in os.walk(top):
+                found += [os.path.join(root, f) for f in files if f.endswith('.yaml') and 'cod-' in f]
+                if len(found) > 3:
+                    break
+        print(len(found), found[:3])
+    """, Limits(cpu_s=10, wall_s=30))
+    assert outcome.stdout.split()[0] == "0", outcome.stdout
+
+
+def test_a_deeply_nested_query_is_refused_before_it_can_hurt_the_app():
+    n = 400
+    query = "SELECT x FROM " + "(SELECT x FROM " * n + "(SELECT 1 AS x)" + " t)" * n + " t"
+    result = run_sql(_sql_problem(), query, PROBLEMS.schemas_dir)
+    assert result.status == "error" and "nested too deeply" in result.message
+
+
+def test_a_wrong_querys_diff_has_no_counts_to_bisect_with():
+    problem = _sql_problem()
+    wrong = run_sql(problem, problem.wrong, PROBLEMS.schemas_dir)
+    assert wrong.status == "wrong"
+    assert "of your rows are" not in wrong.diff and "expected row(s) are" not in wrong.diff
+
+
+def test_a_pure_python_answer_to_a_numpy_problem_is_not_refused():
+    # The harness builds arrays for it: numpy loads before the guard even when the answer never imports it.
+    problem = PROBLEMS.coding["cod-chamfer-distance"]
+    result = run_code(problem, problem.reference.replace("import numpy as np\n", "import numpy as np  # noqa\n"), FAST)
+    assert result.status == "passed", result.message
+    assert not any("ctypes" in r for r in result.refused)

@@ -63,14 +63,14 @@ def test_every_prompt_file_renders_into_a_langchain_template(name):
 
 
 def test_judge_prompts_delimit_the_answer_as_data():
-    from interviewer.prompts import load_prompt
+    from interviewer.prompts import fence, load_prompt
 
     for name in ("technical_judge", "behavioral_judge"):
-        rendered = load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md").render(
-            **{v: "x" for v in load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md").variables}
-        )
-        user = rendered[-1][1]
-        assert "<answer>\nx\n</answer>" in user
+        prompt = load_prompt(Settings.from_env(env={}).prompts_dir / f"{name}.md")
+        fenced = fence("x")
+        rendered = prompt.render(**{v: "y" for v in prompt.variables} | {"answer": fenced.body, "answer_tag": fenced.tag})
+        system, user = rendered[0][1], rendered[-1][1]
+        assert str(fenced) in user and f"<{fenced.tag}>" in system  # the system prompt names the call's tag
 
 
 def test_every_persona_has_a_model_description():

@@ -169,7 +169,7 @@ def test_a_wrong_query_gets_a_diff(schemas: Path):
     assert result.status == "wrong"
     assert "2 row(s) where 3 are expected" in result.message
     assert "Expected 3 row(s), got 2." in result.diff
-    assert "your row 1: ('eng', 100)" in result.diff and "3 expected row(s) are not in yours" in result.diff
+    assert "Your row 1 is not in the expected result: ('eng', 100)" in result.diff
     # The diff names what differs without giving the answer away.
     assert "190" not in result.diff and "'ops'" not in result.diff
 
@@ -179,7 +179,7 @@ def test_mispaired_columns_are_wrong_even_with_the_same_values(schemas: Path):
     query = "SELECT * FROM (VALUES ('eng', 160), ('ops', 190), ('sales', 75)) AS t(dept, total)"
     result = run_sql(TOTALS, query, schemas)
     assert result.status == "wrong"
-    assert "your row 1: ('eng', 160)" in result.diff and "('eng', 190)" not in result.diff
+    assert "Your row 1 is not in the expected result: ('eng', 160)" in result.diff and "('eng', 190)" not in result.diff
 
 
 def test_column_count_mismatch_is_explained(schemas: Path):
@@ -235,7 +235,7 @@ def test_run_sql_exit_codes(schemas: Path, tmp_path: Path, monkeypatch: pytest.M
         (tmp_path / f"{name}.sql").write_text(text)
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "good.sql")]).exit_code == 0
     bad = runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "bad.sql")])
-    assert bad.exit_code == 1 and "expected row(s) are not in yours" in bad.output
+    assert bad.exit_code == 1 and "is not in the expected result" in bad.output
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "refused.sql")]).exit_code == 2
     assert runner.invoke(app, ["run-sql", "nope", str(tmp_path / "good.sql")]).exit_code == 2
     assert runner.invoke(app, ["run-sql", "t-totals", str(tmp_path / "none.sql")]).exit_code == 2
