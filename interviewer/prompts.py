@@ -108,7 +108,7 @@ def load_prompt(path: Path) -> PromptFile:
 # ---- the candidate's words inside a prompt ----------------------------------------------
 
 # Names of the blocks prompts wrap the candidate's words in.
-BLOCK_NAMES = ("answer", "candidate")
+BLOCK_NAMES = ("answer", "candidate", "quote")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from interviewer.corpus.loading import Corpus
 from interviewer.datadir import private_dir, write_private
 from interviewer.llm import ModelClient, ModelError
-from interviewer.prompts import load_prompt
+from interviewer.prompts import fence, load_prompt, new_tag
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.report.render import render
@@ -37,10 +37,14 @@ def write_reports(corpus: Corpus, store: Store, session_id: str, folder: Path,
 def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> str | None:
     """Closing feedback phrased by the model from the finished report; None when the model fails."""
     prompt = load_prompt(prompts_dir / "report_summary.md")
+    tag = new_tag("quote")  # the candidate's own words, fenced as in every other prompt
+
+    def points(items: list) -> str:  # noqa: ANN001 - report Points
+        return "\n".join(f"- {p.text}" + (f" {fence(p.quote, 'quote', tag)}" if p.quote else "") for p in items) or "- none"
+
     messages = prompt.render(
         recommendation=f"{report.verdict} ({report.verdict_note or f'overall {report.overall}; rule: {report.rule}'})",
-        strengths="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.strengths) or "- none",
-        development="\n".join(f"- {p.text}" + (f' "{p.quote}"' if p.quote else "") for p in report.development) or "- none",
+        strengths=points(report.strengths), development=points(report.development), quote_tag=tag,
     )
     try:
         return "".join(client.stream(messages)).strip()
