@@ -51,9 +51,13 @@ def interpreter() -> str:
 
 @functools.lru_cache(maxsize=1)
 def site_paths() -> tuple[str, ...]:
-    """The site-packages directories the child may import from (numpy, pandas, duckdb)."""
+    """The site-packages directories the child may import from (numpy, pandas, duckdb): this
+    environment's, and any another one's that a .pth file put on our path (never the checkout an
+    editable install adds)."""
     paths = sysconfig.get_paths()
-    return tuple(dict.fromkeys(os.path.realpath(p) for p in (paths.get("purelib"), paths.get("platlib")) if p))
+    found = [p for p in (paths.get("purelib"), paths.get("platlib")) if p]
+    found += [p for p in sys.path if os.path.basename(p.rstrip(os.sep)) in ("site-packages", "dist-packages")]
+    return tuple(dict.fromkeys(os.path.realpath(p) for p in found if os.path.isdir(p)))
 
 
 @functools.lru_cache(maxsize=1)

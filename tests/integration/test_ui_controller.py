@@ -219,15 +219,15 @@ def test_model_mode_streams_token_by_token_into_the_chat(fake, tmp_path, corpus,
     assert services.store.session(screen.session_id).meta.usage.calls >= 2
 
 
-def test_the_run_panel_numbers_hidden_tests_as_the_runner_message_does():
+def test_the_run_panel_counts_hidden_failures_without_naming_them():
     from interviewer.runner import CodeRunResult, TestOutcome
     from interviewer.ui.runs import coding_markdown
 
     tests = [TestOutcome(index=0, visible=True, passed=True, input="1", expected="1", actual="1"),
              TestOutcome(index=1, visible=False, passed=True),
-             TestOutcome(index=2, visible=False, passed=False, error="IndexError")]
+             TestOutcome(index=2, visible=False, passed=False, error="an exception")]
     result = CodeRunResult(problem_id="p", status="failed", passed=2, total=3, tests=tests,
-                           message="2/3 tests passed; first failure: hidden test 2 (IndexError).")
+                           message="2/3 tests passed; 1 hidden test(s) failed; 1 raised an exception.")
     panel = coding_markdown(result)
-    assert "Hidden tests: 1 of 2 passed; hidden test 2: IndexError" in panel
-    assert panel.startswith("❌ **FAILED** · 2/3 tests passed; first failure: hidden test 2")
+    assert "Hidden tests: 1 of 2 passed; 1 raised an exception" in panel
+    assert panel.startswith("❌ **FAILED** · 2/3 tests passed; 1 hidden test(s) failed")
