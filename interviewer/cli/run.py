@@ -7,6 +7,7 @@ Exit codes: 0 all tests pass / the query is correct, 1 the answer is wrong (or f
 from __future__ import annotations
 
 import logging
+import stat
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -35,10 +36,28 @@ def _problems():
 
 
 def _read(file: Path) -> str:
+    """The candidate's file, refused before reading when it is not a regular file or over the
+    engine's code limit (/dev/zero or a FIFO would never end)."""
+    from interviewer.interview.engine import (
+        MAX_CODE_CHARS,
+        MessageTooLong,
+        check_length,
+    )
+
     try:
-        return file.read_text(encoding="utf-8")
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            err.print(f"[red]{file}: not a regular file[/red]")
+        elif info.st_size > 4 * MAX_CODE_CHARS:
+            err.print(f"[red]{file}: {info.st_size:,} bytes; the limit is {MAX_CODE_CHARS:,} characters of code[/red]")
+        else:
+            text = file.read_text(encoding="utf-8")
+            check_length(text, "code")
+            return text
     except FileNotFoundError:
         err.print(f"[red]{file}: no such file[/red]")
+    except MessageTooLong as exc:
+        err.print(f"[red]{file}: {exc}[/red]")
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"[red]{file}: cannot read it ({exc})[/red]")
     raise typer.Exit(EXIT_BAD_INPUT)

@@ -30,10 +30,14 @@ OFF_TOPIC_BELOW = 0.15
 # one message from tying up the judge (a 5 MB answer took minutes of CPU) and the transcript.
 MAX_ANSWER_CHARS = 20_000
 MAX_CODE_CHARS = 20_000
+# Runs per question: an interviewer does not wait for dozens, and each run's pass count is a clue
+# (enough runs of a lookup table, bucket by bucket, would read the hidden answers off the counts).
+MAX_RUNS = 10
 
 
 class RunUnavailable(RuntimeError):
-    """No sandbox can be had here: the code was not run, and the message says why and how to fix it."""
+    """The code was not run, and the message says why: no sandbox here (and how to get one), or
+    the question's runs are used up."""
 
 
 class MessageTooLong(ValueError):
@@ -184,6 +188,9 @@ class Interview:
                 raise LookupError("we have moved on from the coding question: the question on the table is about a "
                                   "story, so there is nothing to run; answer it in words")
             raise LookupError("this question has no hidden tests; send your code with your answer instead")
+        if item.run is not None and item.run.runs >= MAX_RUNS:
+            raise RunUnavailable(f"You have run this question {item.run.runs} times, as many as an interviewer waits "
+                                 "for: explain your approach and what still fails, or move on (Skip).")
         from interviewer.runner import (
             CodingProblem,
             SandboxUnavailable,

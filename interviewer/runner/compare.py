@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 REPR_CAP = 300
@@ -72,3 +73,11 @@ def matches(actual: Any, expected: Any, mode: str) -> bool:
 def short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= REPR_CAP else text[:REPR_CAP] + "..."
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """The candidate's text as shown: no terminal escapes or other control characters."""
+    return _CONTROL.sub("", text)

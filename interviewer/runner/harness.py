@@ -25,7 +25,10 @@ import traceback
 ANNOTATIONS = __import__("__future__").annotations.compiler_flag
 REPR_CAP = 300
 MAX_NODES = 2_000_000
-BLOCKED_IMPORTS = {"ctypes": "ctypes", "_ctypes": "ctypes", "_posixsubprocess": "starting programs"}
+BLOCKED_IMPORTS = {"ctypes": "ctypes", "_ctypes": "ctypes", "_posixsubprocess": "starting programs",
+                   # a second interpreter has no audit hook; libuv starts programs without one
+                   "_xxsubinterpreters": "sub-interpreters", "_xxinterpchannels": "sub-interpreters",
+                   "_interpreters": "sub-interpreters", "uvloop": "starting programs"}
 BLOCKED_EVENTS = {
     "os.system": "running shell commands", "os.exec": "starting programs", "os.posix_spawn": "starting programs",
     "os.spawn": "starting programs", "subprocess.Popen": "starting programs", "pty.spawn": "starting programs",
@@ -410,6 +413,8 @@ def load(channel, job):
     state["out"] = out
     sys.stdout, sys.stderr = out, Capture(job.get("stdout_cap", 65536))
     install_guard(os.getcwd(), on_refusal)
+    # -S leaves out site's exit() and quit(); a candidate may well call them.
+    builtins.exit = builtins.quit = sys.exit
     namespace = {"__name__": "solution", "__file__": path, "__builtins__": builtins}
     namespace.update({h: HELPERS[h] for h in job.get("helpers", []) if h in HELPERS})
     t0 = time.perf_counter()

@@ -32,7 +32,8 @@ class Limits(BaseModel):
     cpu_s: int = Field(5, ge=1, description="RLIMIT_CPU: seconds of CPU time")
     wall_s: float = Field(10.0, gt=0, description="wall-clock deadline for the whole run; kills the sandbox")
     memory_bytes: int = Field(1 << 30, description="RLIMIT_AS: address space")
-    nproc: int = Field(16, ge=1, description="RLIMIT_NPROC: processes the run may have at once")
+    nproc: int = Field(4, ge=1, description="RLIMIT_NPROC: processes and threads the run may have at once; "
+                       "each process has its own address-space limit, so this bounds the memory of a run too")
     nofile: int = Field(64, ge=16, description="RLIMIT_NOFILE")
     fsize_bytes: int = Field(10 << 20, description="RLIMIT_FSIZE: largest file the child may write")
     disk_bytes: int = Field(64 << 20, description="size of the tmpfs work directory")

@@ -146,6 +146,7 @@ class Session:
     def start(self) -> None:
         self._root = tempfile.mkdtemp(prefix="interviewer-run-")
         self._start = time.monotonic()
+        self.started_ms = self._start * 1000
         self.deadline = self._start + self.limits.wall_s
         uid = jail.pick_uid() if self._use_bwrap else None
         try:

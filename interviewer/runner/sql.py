@@ -140,7 +140,7 @@ def _nesting(code: str) -> int:
     return deepest
 
 
-def _check_tree(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _check_tree(con: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
     """Refuse table functions and file-like table names, found in DuckDB's own parse tree."""
     try:
         tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
@@ -148,10 +148,20 @@ def _check_tree(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise QueryInvalid(f"the query is nested too deeply (at most {MAX_NESTING} levels)") from None
     except duckdb.Error as exc:  # json extension missing: the pattern checks still stand
         log.warning("json_serialize_sql unavailable (%s); relying on pattern checks", exc)
-        return
+        return None
     if tree.get("error"):
         raise QueryInvalid(tree.get("error_message", "cannot parse the query"))
+    return _scan_tree(tree)
+
+
+def _scan_tree(tree: dict[str, Any]) -> set[str]:
+    """Refuse what must not run; return the real tables the query reads (CTE names aside)."""
+    tables: set[str] = set()
+    ctes: set[str] = set()
     for node in _walk(tree):
+        for entry in (node.get("cte_map") or {}).get("map") or []:
+            if isinstance(entry, dict):
+                ctes.add(str(entry.get("key", "")).lower())
         kind = node.get("type")
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
@@ -161,6 +171,8 @@ def _check_tree(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             name = str(node.get("table_name", ""))
             if re.search(r"[/\\.:~]", name):
                 raise QueryRefused(f"reading files is not allowed ({name!r} used as a table)")
+            tables.add(name.lower())
+    return tables - ctes
 
 
 def validate_query(query: str, con: duckdb.DuckDBPyConnection | None = None) -> str:
@@ -314,6 +326,24 @@ def _gist(ref_cols: list[str], cols: list[str], ref: list[tuple], cand: list[tup
     return f"the right number of rows ({len(ref)}) but different values or order; see the diff."
 
 
+def _reads_no_table(sql: str, schema: str) -> str | None:
+    """Why the query cannot be an answer when it reads none of the problem's tables: a result
+    typed in by hand (VALUES, constants), however it was found, is not a query over the data."""
+    known = {m.lower() for m in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)",
+                                          schema, re.IGNORECASE)}
+    scratch = duckdb.connect(":memory:", config=CONFIG)
+    try:
+        read = _check_tree(scratch, sql)
+    except (QueryRefused, QueryInvalid):
+        return None  # validate_query's to say
+    finally:
+        scratch.close()
+    # An unknown table is DuckDB's to name ("Table x does not exist"); reading nothing is ours.
+    if read is None or read:
+        return None
+    return f"your query reads none of the problem's tables ({', '.join(sorted(known))}): a result typed in is not an answer"
+
+
 @functools.lru_cache(maxsize=1)
 def _child_source() -> str:
     return (Path(__file__).resolve().parent / "sql_child.py").read_text(encoding="utf-8")
@@ -342,7 +372,10 @@ def run_sql(problem: SqlProblem, query: str, schemas_dir: Path, timeout_s: float
         return result("refused", f"Refused: {exc}.")
     except QueryInvalid as exc:
         return result("error", f"Your query does not parse: {exc}")
-    job = {"schema": (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8"),
+    schema = (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8")
+    if (why := _reads_no_table(sql, schema)) is not None:
+        return result("refused", f"Refused: {why}.")
+    job = {"schema": schema,
            "reference": problem.reference, "query": sql, "timeout_s": timeout_s, "row_cap": row_cap,
            "cell_cap": CELL_CAP, "config": CONFIG, "sys_path": list(site_paths())}
     limits = SQL_LIMITS.model_copy(update={"wall_s": max(timeout_s, 10) + timeout_s + 10})

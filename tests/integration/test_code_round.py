@@ -177,3 +177,16 @@ def test_a_crash_between_the_run_and_the_reply_loses_nothing(services):
         db.execute("DELETE FROM turns WHERE session_id = ? AND idx = ?", (interview.session_id, len(interview.turns) - 1))
     resumed = Interview.resume(services, interview.session_id)
     assert resumed.turns[-1].speaker == "interviewer" and "complexity" in resumed.turns[-1].text
+
+
+def test_runs_per_question_are_capped_so_pass_counts_cannot_be_mined(services):
+    from interviewer.interview.engine import MAX_RUNS, RunUnavailable
+
+    interview = open_runnable(services, "sql", 2)
+    problem = services.problem_for(interview.state.item.item_id)
+    for _ in range(MAX_RUNS):
+        interview.run_code(problem.wrong)
+    turns = len(interview.turns)
+    with pytest.raises(RunUnavailable, match=f"run this question {MAX_RUNS} times"):
+        interview.run_code(problem.reference)
+    assert len(interview.turns) == turns, "a refused run records nothing"

@@ -124,6 +124,7 @@ def test_run_sql_reports_refusals(schemas: Path, query: str):
 
 def test_the_connection_is_hardened_even_if_validation_were_bypassed(schemas: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(sql_module, "validate_query", lambda q, con=None: q)
+    monkeypatch.setattr(sql_module, "_reads_no_table", lambda q, schema: None)
     for query in ("SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM '/etc/passwd'",
                   "SET enable_external_access = true", "INSTALL httpfs", "COPY employees TO '/tmp/interviewer-x.csv'"):
         result = run_sql(TOTALS, query, schemas)
@@ -134,14 +135,14 @@ def test_the_connection_is_hardened_even_if_validation_were_bypassed(schemas: Pa
 def test_a_huge_cross_join_is_stopped_by_a_limit(schemas: Path):
     # DuckDB either runs out of its time or of the child's memory first; both end it quickly.
     start = time.monotonic()
-    result = run_sql(TOTALS, "SELECT sum(a.range * b.range) FROM range(100000000) a, range(100000000) b", schemas, timeout_s=1)
+    result = run_sql(TOTALS, "SELECT sum(a.range * b.range) FROM employees, range(100000000) a, range(100000000) b", schemas, timeout_s=1)
     assert result.status in ("timeout", "error")
     assert "Time limit" in result.message or "Memory limit" in result.message
     assert time.monotonic() - start < 8
 
 
 def test_too_many_rows_are_capped(schemas: Path):
-    result = run_sql(TOTALS, "SELECT * FROM range(100000)", schemas, row_cap=1000)
+    result = run_sql(TOTALS, "SELECT r.* FROM employees, range(100000) r", schemas, row_cap=1000)
     assert result.status == "wrong"
     assert "more than 1,000 rows" in result.message
     assert len(result.rows) == 20
@@ -176,10 +177,18 @@ def test_a_wrong_query_gets_a_diff(schemas: Path):
 
 def test_mispaired_columns_are_wrong_even_with_the_same_values(schemas: Path):
     # Each column holds the expected values, but rows pair them up wrongly.
-    query = "SELECT * FROM (VALUES ('eng', 160), ('ops', 190), ('sales', 75)) AS t(dept, total)"
+    query = ("SELECT t.* FROM (VALUES ('eng', 160), ('ops', 190), ('sales', 75)) AS t(dept, total), "
+             "(SELECT 1 FROM employees LIMIT 1)")
     result = run_sql(TOTALS, query, schemas)
     assert result.status == "wrong"
     assert "Your row 1 is not in the expected result: ('eng', 160)" in result.diff and "('eng', 190)" not in result.diff
+
+
+def test_a_result_typed_in_by_hand_is_refused(schemas: Path):
+    for query in ("SELECT * FROM (VALUES ('eng', 190), ('ops', 160), ('sales', 75)) AS t(dept, total)",
+                  "WITH employees AS (SELECT 'eng' AS dept, 190 AS total) SELECT * FROM employees", "SELECT 42"):
+        result = run_sql(TOTALS, query, schemas)
+        assert result.status == "refused" and "reads none of the problem's tables" in result.message, query
 
 
 def test_column_count_mismatch_is_explained(schemas: Path):
