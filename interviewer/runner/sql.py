@@ -202,9 +202,11 @@ def validate_query(query: str, con: duckdb.DuckDBPyConnection | None = None) -> 
     first = re.match(r"[\s(]*([A-Za-z_]+)", text)
     word = first.group(1).upper() if first else ""
     kind = statements[0].type.name
-    if kind != "SELECT" or word not in ("SELECT", "WITH"):
+    # FROM first is DuckDB's own order for a SELECT (FROM t SELECT x); DESCRIBE, SUMMARIZE and the
+    # like parse as SELECTs too and stay refused by their first word.
+    if kind != "SELECT" or word not in ("SELECT", "WITH", "FROM"):
         what = KINDS.get(kind, word or kind)
-        raise QueryRefused(f"only a SELECT query (or WITH ... SELECT) is allowed, not {what}")
+        raise QueryRefused(f"only a SELECT query (or WITH ... SELECT, or DuckDB's FROM ... SELECT) is allowed, not {what}")
     code = _blank_strings(text)
     match = FILE_FUNCTIONS.search(code)
     if match:

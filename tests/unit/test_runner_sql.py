@@ -84,7 +84,9 @@ AVERAGE = SqlProblem(id="t-avg", schema="staff",
     "SELECT 1; SELECT 2",
     "SELECT 1; DROP TABLE employees",
     "SELECT 1 /* ; */ ; DROP TABLE employees",
-    "FROM employees",
+    "DESCRIBE employees",
+    "SUMMARIZE employees",
+    "FROM read_csv('/etc/passwd') SELECT *",
     "",
     "-- only a comment",
 ])
@@ -99,6 +101,8 @@ def test_refused_queries(query: str):
     "select 1;",
     "/* leading */ WITH t AS (SELECT 1 AS a) SELECT * FROM t",
     "(SELECT 1)",
+    "FROM employees SELECT name",  # DuckDB's FROM-first order
+    "FROM employees",
     "SELECT * FROM range(3)",
     "SELECT name FROM employees WHERE name = 'FROM ''/etc/passwd'''",
 ])
