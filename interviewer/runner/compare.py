@@ -9,22 +9,16 @@ import math
 import re
 from typing import Any
 
+# The child's own encoder (harness.py is stdlib only, so both sides can import it): what the app
+# sends and what the child returns are encoded alike.
+from interviewer.runner.harness import encode
+
 REPR_CAP = 300
 
 
-def encode(value: Any) -> Any:
-    """JSON-ready, keeping dicts with non-text keys (YAML's {0: [1]}) as tagged pair lists."""
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and "__pairs__" not in value:
-            return {k: encode(v) for k, v in value.items()}
-        return {"__pairs__": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
-
-
 def decode(obj: dict[str, Any]) -> Any:
-    """Undo `encode` (a json object_hook): {"__pairs__": [[k, v], ...]} is a dict with non-text keys."""
+    """Undo `encode` (a json object_hook): {"__pairs__": [[k, v], ...]} is a dict with non-text keys.
+    Unlike the child's, it survives malformed pairs: what the child sends is not trusted."""
     if len(obj) == 1 and "__pairs__" in obj and isinstance(obj["__pairs__"], list):
         try:
             return {tuple(k) if isinstance(k, list) else k: v for k, v in obj["__pairs__"]}

@@ -178,11 +178,16 @@ def _scan_tree(tree: dict[str, Any]) -> set[str]:
 def validate_query(query: str, con: duckdb.DuckDBPyConnection | None = None) -> str:
     """Return the query, comments removed, when it is one read-only SELECT; else raise.
 
-    `con` is only used to parse (a new connection costs ~20 ms; run_sql passes its own).
+    `con` is only used to parse (a new connection costs ~20 ms; a caller that has one may pass it).
 
     QueryRefused: not allowed (several statements, not a SELECT, file or network access).
     QueryInvalid: DuckDB cannot parse it.
     """
+    return _validated(query, con)[0]
+
+
+def _validated(query: str, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, set[str] | None]:
+    """validate_query's work: the query, and the real tables it reads (None: no parse tree)."""
     text = strip_comments(query).strip()
     while text.endswith(";"):
         text = text[:-1].rstrip()
@@ -215,14 +220,12 @@ def validate_query(query: str, con: duckdb.DuckDBPyConnection | None = None) -> 
     if re.search(r"\b(FROM|JOIN)\s*\(?\s*'", code, re.IGNORECASE):
         raise QueryRefused("reading files is not allowed (a quoted path used as a table)")
     if con is not None:
-        _check_tree(con, text)
-        return text
+        return text, _check_tree(con, text)
     scratch = duckdb.connect(":memory:", config=CONFIG)
     try:
-        _check_tree(scratch, text)
+        return text, _check_tree(scratch, text)
     finally:
         scratch.close()
-    return text
 
 
 # ---- running and comparing ------------------------------------------------------------------
@@ -328,22 +331,9 @@ def _gist(ref_cols: list[str], cols: list[str], ref: list[tuple], cand: list[tup
     return f"the right number of rows ({len(ref)}) but different values or order; see the diff."
 
 
-def _reads_no_table(sql: str, schema: str) -> str | None:
-    """Why the query cannot be an answer when it reads none of the problem's tables: a result
-    typed in by hand (VALUES, constants), however it was found, is not a query over the data."""
-    known = {m.lower() for m in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)",
-                                          schema, re.IGNORECASE)}
-    scratch = duckdb.connect(":memory:", config=CONFIG)
-    try:
-        read = _check_tree(scratch, sql)
-    except (QueryRefused, QueryInvalid):
-        return None  # validate_query's to say
-    finally:
-        scratch.close()
-    # An unknown table is DuckDB's to name ("Table x does not exist"); reading nothing is ours.
-    if read is None or read:
-        return None
-    return f"your query reads none of the problem's tables ({', '.join(sorted(known))}): a result typed in is not an answer"
+def _schema_tables(schema: str) -> list[str]:
+    return sorted({m.lower() for m in re.findall(
+        r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", schema, re.IGNORECASE)})
 
 
 @functools.lru_cache(maxsize=1)
@@ -369,14 +359,17 @@ def run_sql(problem: SqlProblem, query: str, schemas_dir: Path, timeout_s: float
     if len(query) > QUERY_CAP:
         return result("refused", f"Refused: the query is {len(query):,} characters; the limit is {QUERY_CAP:,}.")
     try:
-        sql = validate_query(query)
+        sql, read = _validated(query)
     except QueryRefused as exc:
         return result("refused", f"Refused: {exc}.")
     except QueryInvalid as exc:
         return result("error", f"Your query does not parse: {exc}")
     schema = (schemas_dir / f"{problem.schema_name}.sql").read_text(encoding="utf-8")
-    if (why := _reads_no_table(sql, schema)) is not None:
-        return result("refused", f"Refused: {why}.")
+    if read is not None and not read:
+        # A result typed in by hand (VALUES, constants), however it was found, is not a query over
+        # the data. An unknown table is DuckDB's to name ("Table x does not exist").
+        return result("refused", f"Refused: your query reads none of the problem's tables "
+                      f"({', '.join(_schema_tables(schema))}): a result typed in is not an answer.")
     job = {"schema": schema,
            "reference": problem.reference, "query": sql, "timeout_s": timeout_s, "row_cap": row_cap,
            "cell_cap": CELL_CAP, "config": CONFIG, "sys_path": list(site_paths())}

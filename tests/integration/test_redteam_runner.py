@@ -48,6 +48,20 @@ def honest_floor() -> int:
 
 # ---- forged results -----------------------------------------------------------------------
 
+# The in-process guard switched off by emptying its tables through the garbage collector: what
+# a determined candidate can do, so the OS layer must hold without it.
+GUARD_OFF = textwrap.dedent("""
+    import gc
+    for obj in gc.get_objects():
+        if callable(obj) and getattr(obj, "__name__", "") == "hook" and getattr(obj, "__closure__", None):
+            for cell in obj.__closure__:
+                try:
+                    if isinstance(cell.cell_contents, dict):
+                        cell.cell_contents.clear()
+                except ValueError:
+                    pass
+""")
+
 FORGERIES = {
     "expected value from a caller's frame": """
         import sys
@@ -100,16 +114,8 @@ FORGERIES = {
                     pass
             return None
     """,
-    "a guard switched off, then the same tricks": """
-        import gc, sys
-        for obj in gc.get_objects():
-            if callable(obj) and getattr(obj, "__name__", "") == "hook" and obj.__closure__:
-                for cell in obj.__closure__:
-                    try:
-                        if isinstance(cell.cell_contents, dict):
-                            cell.cell_contents.clear()
-                    except ValueError:
-                        pass
+    "a guard switched off, then the same tricks": GUARD_OFF + """
+        import sys
         def two_sum(nums, target):
             f = sys._getframe(1)
             while f is not None:
@@ -556,16 +562,8 @@ def test_no_trick_passes_the_scale_check_with_a_linear_solution(trick: str):
 
 def test_work_in_a_process_that_is_gone_before_it_is_counted_still_fails():
     # With the guard switched off by whatever means, fork a child to do the scan.
-    result = sandboxed_scale = run_code(ROTATED, textwrap.dedent(f"""
-        import os, gc
-        for obj in gc.get_objects():
-            if callable(obj) and getattr(obj, "__name__", "") == "hook" and getattr(obj, "__closure__", None):
-                for cell in obj.__closure__:
-                    try:
-                        if isinstance(cell.cell_contents, dict):
-                            cell.cell_contents.clear()
-                    except ValueError:
-                        pass
+    result = run_code(ROTATED, GUARD_OFF + textwrap.dedent(f"""
+        import os
         def search_rotated(nums, target):
             r, w = os.pipe()
             pid = os.fork()
@@ -577,7 +575,7 @@ def test_work_in_a_process_that_is_gone_before_it_is_counted_still_fails():
             os.waitpid(pid, 0)
             return answer
     """), Limits(cpu_s=10, wall_s=30))
-    assert sandboxed_scale.status != "passed", result.message
+    assert result.status != "passed", result.message
 
 
 def test_hidden_failures_are_counted_never_named_or_timed():

@@ -127,8 +127,7 @@ def test_run_sql_reports_refusals(schemas: Path, query: str):
 
 
 def test_the_connection_is_hardened_even_if_validation_were_bypassed(schemas: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(sql_module, "validate_query", lambda q, con=None: q)
-    monkeypatch.setattr(sql_module, "_reads_no_table", lambda q, schema: None)
+    monkeypatch.setattr(sql_module, "_validated", lambda q, con=None: (q, None))
     for query in ("SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM '/etc/passwd'",
                   "SET enable_external_access = true", "INSTALL httpfs", "COPY employees TO '/tmp/interviewer-x.csv'"):
         result = run_sql(TOTALS, query, schemas)
