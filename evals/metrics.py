@@ -4,7 +4,9 @@ Judge against graded answers: Spearman within bins of similar length, and how of
 answer beats its confidently wrong twin. Judge in simulated interviews: separation of strong from
 weak candidates (ROC-AUC, mean gap) and evidence validity
 (every quote must be verbatim in the candidate's own words). Interviewer: pivots per technical
-round, follow-up relevance, repeated questions, stuck loops, rounds closed within budget.
+round, follow-up relevance, repeated questions, stuck loops, rounds closed within budget; and
+what was said rather than planned: spoken lines against the model speaker's own checks.
+Simulated candidates: answers that only echo the question back.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from evals.statistics import spearman
 from interviewer.interview.choose import star_gaps
 from interviewer.interview.plans import Plan
 from interviewer.judge.text import words
 from interviewer.schemas import Action, Question, Round, Turn
+from interviewer.speaker.guard import UtteranceRules, copied, problem
 
 BIN = 8  # answers of similar length compared together
 STUCK_REPEATS = 3  # the same interviewer line this many times in a row is a loop
@@ -213,3 +217,79 @@ def code_rounds_without_code(plan: Plan, turns: list[Turn], runnable: set[str]) 
 def unassessed_scored(report_items: list) -> int:
     """Report items the candidate never answered (the interview ended first) that still count."""
     return sum(1 for i in report_items if i.status == "not_assessed" and i.score is not None)
+
+
+# ---- what the interviewer said, not what the policy planned --------------------------------
+
+SPOKEN_ACTIONS = (Action.ASK, Action.FOLLOW_UP, Action.PIVOT)
+QUOTES_CANDIDATE = 10  # words in a row: the guard's own bound for "repeats the candidate's message"
+
+
+def spoken_part(turn: Turn) -> str:
+    """The words the speaker phrased. A new interviewer's introduction (and the farewell and
+    handover before it) come from the panel's data through the templates, paragraphs apart, so
+    only the last paragraph, the question, is checked then."""
+    if turn.decision is not None and turn.decision.introduction is not None:
+        return turn.text.rsplit("\n\n", 1)[-1]
+    return turn.text
+
+
+def spoken_problems(turns: list[Turn], key_points: dict[str, list[str]]) -> list[tuple[int, str | None]]:
+    """(turn index, why it fails or None) for each interviewer line that carries a question, a
+    follow-up or a pivot, checked as the model speaker's guard checks a reply (speaker/guard.py)
+    against the policy's text: a line that is empty, leaks the rubric, grades aloud or lacks the
+    planned question fails whoever phrased it. `key_points`: question id -> its hidden key points."""
+    out: list[tuple[int, str | None]] = []
+    said = ""
+    for t in turns:
+        if t.speaker == "candidate":
+            said = t.text
+            continue
+        d = t.decision
+        if d is None or d.action not in SPOKEN_ACTIONS:
+            continue
+        # A challenge quotes the candidate's sentence on purpose: the policy's text holds the quote.
+        candidate = "" if copied(d.text, said, QUOTES_CANDIDATE) else said
+        rules = UtteranceRules(planned=d.text, candidate_said=candidate, hidden=key_points.get(d.item_id or "", []))
+        out.append((t.index, problem(spoken_part(t), rules, complete=True)))
+    return out
+
+
+# ---- simulated candidates that echo the question ----------------------------------------
+
+ECHO_GRAM = 5  # words in a row
+ECHO_SHARE = 0.5  # more than this share of an answer's 5-grams in the question line: an echo
+NEAR_COPY = 0.8  # word-sequence similarity at or above which a short answer is a copy
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def echoes(answer: str, line: str) -> bool:
+    """The answer is mostly the interviewer's line said back: most of its word 5-grams occur in
+    the line, or (for answers too short to have many 5-grams) it is a near-copy of it."""
+    said, asked = _tokens(answer), _tokens(line)
+    if not said or not asked:
+        return False
+    if len(said) >= ECHO_GRAM:
+        grams = [tuple(said[i:i + ECHO_GRAM]) for i in range(len(said) - ECHO_GRAM + 1)]
+        source = {tuple(asked[i:i + ECHO_GRAM]) for i in range(len(asked) - ECHO_GRAM + 1)}
+        if sum(g in source for g in grams) / len(grams) > ECHO_SHARE:
+            return True
+    return SequenceMatcher(None, said, asked, autojunk=False).ratio() >= NEAR_COPY
+
+
+def echoed_answers(turns: list[Turn]) -> tuple[int, int]:
+    """(candidate messages that echo the interviewer's line before them, candidate messages);
+    code runs are not messages."""
+    echoed = total = 0
+    line = ""
+    for t in turns:
+        if t.speaker == "interviewer":
+            line = t.text
+        elif t.classification != "code_run":
+            total += 1
+            echoed += echoes(t.text, line)
+    return echoed, total

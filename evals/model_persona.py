@@ -32,7 +32,7 @@ class ModelPersona(Persona):
             return self._offline.answer(asked)
         messages = self._prompt.render(persona=self._description, role=self.role, question=asked.question)
         try:
-            return "".join(self._client.stream(messages)).strip()
+            return self._client.text(messages, "candidate")
         except ModelError:
             # The model failed for this answer: the bank's answer keeps the interview going.
             return self._offline.answer(asked)

@@ -5,7 +5,8 @@ Offline personas answer from the labelled answer bank (evals/calibration/answers
 interviews run over the questions the bank can answer, plus every LP. No part of the offline
 judge is trained or fitted on that bank (its model learns from corpus/contrast/ and SemEval, its
 score map from evals/graded/), so the separation figure is not circular. With a model configured,
-personas are played by the model (prompts/candidate_persona.md) and the model judge scores.
+personas are played by the model (prompts/candidate_persona.md), the model judge scores once it has
+qualified or is forced, and evals/model_figures.py keeps the model's figures apart from its fallbacks'.
 
     python -m evals.quality --plans loop:RS behavioral:RS --personas strong weak --n 2
     python -m evals ...    (the same, with the options of the command line)
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as m
+from evals import model_figures as mf
 from evals.personas import PERSONAS, FromRubric, Persona, reply, targets
 from evals.simulate import asked_now
 from evals.statistics import percentile
@@ -175,27 +177,17 @@ def run_all(services: Services, plans: list[str], personas: list[str], n: int, s
         return [f.result() for f in futures]
 
 
-def calibration(services: Services) -> float | None:
-    """Spearman of the judge in use against the team's grades on the graded test questions,
-    which the judge was neither trained nor fitted on (as in bench_judge)."""
-    from evals.fit_scores import rubric_of
-    from evals.judge_data import load_graded
-    from evals.statistics import spearman
-
-    full = load_with_extras(services.settings.corpus_dir, [])
-    rows = [a for a in load_graded() if a["split"] == "test"]
-    if len(rows) < 3:
-        return None
-    scores = [services.judge.score(rubric_of(a, full), a["answer"]).overall for a in rows]
-    return spearman(scores, [a["grade"] for a in rows])
-
-
-def summarise(services: Services, results: list[Result], with_calibration: bool = True) -> dict[str, Any]:
+def summarise(services: Services, results: list[Result], with_calibration: bool = True,
+              judge_cap: int = mf.CALIBRATION_CAP) -> dict[str, Any]:
     questions = {q.id: q for q in services.corpus.questions}
     by_persona: dict[str, list[float]] = {}
     for r in results:
         by_persona.setdefault(r.persona, []).append(r.overall)
-    strong, weak = by_persona.get("strong", []), by_persona.get("weak", [])
+    said, left_out = mf.said_summary(results, {q.id: list(q.key_points) for q in services.corpus.questions})
+    # Interviews where the simulated candidate echoed the question are out of the separation figures.
+    strong, weak = ([r.overall for r in results if r.persona == p and r.session_id not in left_out]
+                    for p in ("strong", "weak"))
+    calibration = mf.judge_calibration(services, judge_cap) if with_calibration else None
     valid = total = 0
     relevant = follow_ups = 0
     within = rounds = 0
@@ -219,7 +211,10 @@ def summarise(services: Services, results: list[Result], with_calibration: bool 
         "mode": services.mode,
         "separation_auc": m.roc_auc(strong, weak),
         "separation_gap": (m.mean(strong) - m.mean(weak)) if strong and weak else None,
-        "calibration_spearman": calibration(services) if with_calibration else None,
+        "calibration_spearman": calibration["offline"] if calibration else None,
+        "calibration": calibration,
+        **said,
+        **mf.model_summary(services, results),
         "evidence_validity": valid / total if total else None,
         "evidence_quotes": total,
         "pivots_per_technical_round": m.mean(pivots),
@@ -269,14 +264,17 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def markdown(s: dict[str, Any]) -> str:
+    # Said only when it happened, so the offline table keeps its wording.
+    out = f"; {s['separation_left_out']} echoing interviews left out" if s.get("separation_left_out") else ""
     rows = [
-        ("Judge", "separation ROC-AUC (strong vs weak overall)", s["separation_auc"], "separation_auc"),
+        ("Judge", f"separation ROC-AUC (strong vs weak overall{out})", s["separation_auc"], "separation_auc"),
         ("Judge", "separation mean gap (points on 1-4)", s["separation_gap"], None),
-        ("Judge", "calibration Spearman vs graded test answers", s["calibration_spearman"], None),
+        *mf.judge_rows(s),
         ("Judge", f"evidence validity ({s['evidence_quotes']} quotes verbatim)", s["evidence_validity"], "evidence_validity"),
         ("Interviewer", "pivots per technical round", s["pivots_per_technical_round"], None),
         ("Interviewer", "technical rounds with a pivot", s["technical_rounds_with_a_pivot"], None),
-        ("Interviewer", f"follow-up relevance ({s['follow_ups']} follow-ups)", s["follow_up_relevance"], None),
+        ("Interviewer", f"follow-up relevance, as planned ({s['follow_ups']} follow-ups)", s["follow_up_relevance"], None),
+        *mf.interviewer_rows(s),
         ("Interviewer", "repeated questions", s["repeated_questions"], "repeated_questions"),
         ("Interviewer", "stuck loops", s["stuck_loops"], "stuck_loops"),
         ("Interviewer", "rounds closed within budget (turns and interview minutes)", s["rounds_within_budget"], None),
@@ -291,14 +289,17 @@ def markdown(s: dict[str, Any]) -> str:
         ("Interviewer", f"code rounds with no run and no request for code ({s['code_rounds']} rounds)",
          s["code_rounds_without_code"], "code_rounds_without_code"),
         ("Report", "unanswered questions scored", s["unassessed_scored"], "unassessed_scored"),
+        mf.echo_row(s),
         ("Cost and speed", "engine overhead per turn p50 (ms)", s["turn_ms_p50"], None),
         ("Cost and speed", "engine overhead per turn p95 (ms)", s["turn_ms_p95"], None),
         ("Cost and speed", "prompt tokens per model call, mean", s["prompt_tokens_mean"], None),
         ("Cost and speed", "prompt tokens per model call, max", s["prompt_tokens_max"], None),
         ("Cost and speed", "report generation p50 (ms)", s["report_ms_p50"], None),
     ]
-    lines = [f"Quality eval: {s['interviews']} interviews, {s['turns']} turns, mode: {s['mode']}", "",
-             "| area | metric | value | threshold |", "|---|---|---|---|"]
+    lines = [f"Quality eval: {s['interviews']} interviews, {s['turns']} turns, mode: {s['mode']}", ""]
+    if s.get("judge_qualification"):
+        lines += [f"Model judge qualification on the graded check set: {s['judge_qualification']}.", ""]
+    lines += ["| area | metric | value | threshold |", "|---|---|---|---|"]
     for area, name, value, key in rows:
         rule = ""
         if key:
@@ -369,8 +370,10 @@ def length_summary(results: list[Result]) -> dict[str, Any]:
 def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, workers: int = 2,
              out: Path | None = None, settings: Settings | None = None, with_calibration: bool = True,
              length_plans: list[str] | tuple[str, ...] = LENGTH_PLANS,
-             length_personas: list[str] | tuple[str, ...] = LENGTH_PERSONAS) -> tuple[dict, str]:
-    """Run the eval in a throw-away data directory; returns (metrics, Markdown table)."""
+             length_personas: list[str] | tuple[str, ...] = LENGTH_PERSONAS,
+             judge_cap: int = mf.CALIBRATION_CAP) -> tuple[dict, str]:
+    """Run the eval in a throw-away data directory; returns (metrics, Markdown table). `judge_cap`:
+    graded answers the model judge scores for its own calibration (one model call each)."""
     unknown = [p for p in personas if p not in PERSONAS]
     if unknown:
         raise ValueError(f"unknown persona(s) {', '.join(unknown)}; choose from {', '.join(PERSONAS)}")
@@ -378,8 +381,11 @@ def evaluate(plans: list[str], personas: list[str], n: int = 1, seed: int = 0, w
         base = settings or Settings.from_env()
         services = build_services(base.model_copy(update={"home": Path(tmp)}))
         services.warm_up()
+        # As at a real model-mode start: the model judge scores only once it qualifies.
+        qualification = services.qualify_judge()
         results = run_all(services, plans, personas, n, seed, workers)
-        summary = summarise(services, results, with_calibration)
+        summary = summarise(services, results, with_calibration, judge_cap)
+        summary["judge_qualification"] = qualification.reason if qualification is not None else None
         lengths = run_lengths(services.settings, list(length_plans), list(length_personas), seed, workers) \
             if length_plans else []
         summary.update(length_summary(lengths) if lengths else {"length_within_20pct": None})
@@ -398,8 +404,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "quality")
+    parser.add_argument("--judge-cap", type=int, default=mf.CALIBRATION_CAP,
+                        help="graded answers the model judge scores for its own calibration (model mode)")
     args = parser.parse_args(argv)
-    _, table = evaluate(args.plans, args.personas, args.n, args.seed, args.workers, args.out)
+    _, table = evaluate(args.plans, args.personas, args.n, args.seed, args.workers, args.out, judge_cap=args.judge_cap)
     print(table)  # noqa: T201 - a command-line tool
     print(f"\nWrote {args.out / 'metrics.json'} and transcripts under {args.out / 'transcripts'}")  # noqa: T201
 

@@ -52,6 +52,20 @@ def default_home() -> Path:
 
 
 STRUCTURED_OUTPUT_METHODS = ("json_schema", "function_calling", "json_mode")
+# The largest reply, in tokens, each kind of model call may produce: a small local model that does
+# not stop otherwise holds a turn for minutes. The one place caps are set; INTERVIEWER_COMPLETION_CAPS
+# overrides any of them ("judge=900,speaker=200").
+COMPLETION_CAPS: dict[str, int] = {
+    "speaker": 160,  # a question, follow-up, pivot or clarification: two or three sentences
+    "judge": 700,  # the judgement object, whose schema bounds every list and string
+    "summary": 400,  # the report's closing feedback
+    "candidate": 320,  # a simulated candidate's answer (evals)
+    "probe": 48,  # doctor's requests
+}
+# Which request field carries the cap: OpenAI and llama-server read max_completion_tokens; some
+# servers read only the older max_tokens.
+CAP_FIELDS = ("max_completion_tokens", "max_tokens")
+MODEL_JUDGE_MODES = ("auto", "force", "off")
 
 # A query parameter whose name (lower case, without - and _) contains one of these holds a
 # credential: api-key, key, token, access_token, apikey, password, secret, sig, subscription-key...
@@ -160,6 +174,20 @@ def _flag(env: dict[str, str], name: str) -> bool:
     return value in ("1", "true", "yes")
 
 
+def parse_caps(text: str) -> dict[str, int]:
+    """INTERVIEWER_COMPLETION_CAPS: `purpose=tokens` pairs separated by commas, over the defaults."""
+    caps = dict(COMPLETION_CAPS)
+    for i, pair in enumerate(p.strip() for p in text.split(",") if p.strip()):
+        name, sep, value = (x.strip() for x in pair.partition("="))
+        if not sep or name not in COMPLETION_CAPS:
+            raise ValueError(f"INTERVIEWER_COMPLETION_CAPS entry {i + 1} ({pair!r}) must be purpose=tokens with purpose "
+                             f"one of {', '.join(COMPLETION_CAPS)}")
+        if not value.isdigit() or not 1 <= int(value) <= 32768:
+            raise ValueError(f"INTERVIEWER_COMPLETION_CAPS entry {i + 1} ({pair!r}): tokens must be a whole number from 1 to 32768")
+        caps[name] = int(value)
+    return caps
+
+
 def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if value not in allowed:
@@ -184,9 +212,15 @@ class Settings(BaseModel):
     model: str = "gpt-4o-mini"
     judge_model: str | None = None
     structured_output: str = "json_schema"
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = 30.0  # one request, waiting for the server's next bytes
+    deadline_seconds: float = 60.0  # one call, all in: waiting for a slot, retries, the whole reply
     max_retries: int = 2
     token_budget: int = 3000
+    completion_caps: dict[str, int] = Field(default_factory=lambda: dict(COMPLETION_CAPS))
+    cap_field: str = "max_completion_tokens"
+    model_concurrency: int = Field(0, description="requests at once to one server; 0: 1 on this machine, 4 elsewhere")
+    breaker_seconds: float = 30.0  # after a server stops answering, calls go offline this long
+    model_judge: str = Field("auto", description="auto: the model judge scores once it qualifies; force; off")
     # The browser app.
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
@@ -221,6 +255,17 @@ class Settings(BaseModel):
         return self.ui_host in ("127.0.0.1", "localhost", "::1") and not self.ui_auth and not self.ui_shared
 
     @property
+    def local_server(self) -> bool:
+        """The model server runs on this machine (llama-server, Ollama...): it shares two cores."""
+        host = _split(self.base_url).hostname if self.base_url else None
+        return host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+    @property
+    def concurrency(self) -> int:
+        """Requests at once to the model server: a local server's context is shared by its slots."""
+        return self.model_concurrency or (1 if self.local_server else 4)
+
+    @property
     def model_mode(self) -> bool:
         return self.api_key is not None or self.base_url is not None
 
@@ -252,8 +297,14 @@ class Settings(BaseModel):
             "judge_model": env.get("INTERVIEWER_JUDGE_MODEL") or None,
             "structured_output": _choice(env, "INTERVIEWER_STRUCTURED_OUTPUT", "json_schema", STRUCTURED_OUTPUT_METHODS),
             "timeout_seconds": _number(env, "INTERVIEWER_TIMEOUT", 30.0),
+            "deadline_seconds": _number(env, "INTERVIEWER_DEADLINE", 60.0),
             "max_retries": int(_number(env, "INTERVIEWER_MAX_RETRIES", 2)),
             "token_budget": int(_number(env, "INTERVIEWER_TOKEN_BUDGET", 3000)),
+            "completion_caps": parse_caps(env.get("INTERVIEWER_COMPLETION_CAPS", "")),
+            "cap_field": _choice(env, "INTERVIEWER_CAP_FIELD", "max_completion_tokens", CAP_FIELDS),
+            "model_concurrency": int(_number(env, "INTERVIEWER_MODEL_CONCURRENCY", 0)),
+            "breaker_seconds": _number(env, "INTERVIEWER_BREAKER_SECONDS", 30.0),
+            "model_judge": _choice(env, "INTERVIEWER_MODEL_JUDGE", "auto", MODEL_JUDGE_MODES),
             "ui_host": env.get("INTERVIEWER_HOST") or "127.0.0.1",
             "ui_port": _port(env, "INTERVIEWER_PORT", 7860),
             "ui_auth": parse_auth(env.get("INTERVIEWER_AUTH", "")),

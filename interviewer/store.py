@@ -105,6 +105,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # In model mode: who phrased each interviewer line, and why the templates did when the model did not.
+        "0004_model_events",
+        "ALTER TABLE sessions ADD COLUMN model_events_json TEXT NOT NULL DEFAULT '[]';",
+    ),
 ]
 
 
@@ -127,6 +132,14 @@ class LpGuess(BaseModel):
     correct: bool
 
 
+class ModelEvent(BaseModel):
+    """Who produced one part of a session in model mode, and why not the model when it did not."""
+
+    turn: int
+    part: Literal["speaker", "judge", "summary"]
+    by: str  # "model:<name>", or "template (model reply rejected: ...)", "offline (...)"
+
+
 class SessionMeta(BaseModel):
     """What the store keeps about a session besides its state and turns: one typed column each."""
 
@@ -141,6 +154,7 @@ class SessionMeta(BaseModel):
     reports: dict[Literal["md", "html", "json"], str] = {}  # written report files
     guess_lp: bool = True
     lp_guesses: list[LpGuess] = []
+    model_events: list[ModelEvent] = []
 
 
 _USAGE = ("calls", "prompt_tokens", "completion_tokens", "failures")
@@ -158,6 +172,8 @@ def _meta_columns(meta: SessionMeta, fields: set[str]) -> dict[str, object]:
             out.update({f"report_{k}": value.get(k) for k in _REPORTS})
         elif name == "lp_guesses":
             out["lp_guesses_json"] = json.dumps([g.model_dump() for g in value])
+        elif name == "model_events":
+            out["model_events_json"] = json.dumps([e.model_dump() for e in value])
         elif name == "guess_lp":
             out["guess_lp"] = int(value)
         else:
@@ -171,6 +187,7 @@ def _meta_of(row: sqlite3.Row) -> SessionMeta:
         speaker=row["speaker"], judge=row["judge"], mode=row["mode"], model=row["model"], usage=usage,
         summary=row["summary"], reports={k: row[f"report_{k}"] for k in _REPORTS if row[f"report_{k}"]},
         guess_lp=bool(row["guess_lp"]), lp_guesses=json.loads(row["lp_guesses_json"]),
+        model_events=json.loads(row["model_events_json"]),
     )
 
 

@@ -76,6 +76,7 @@ def chat(
             avoid_recent=seed is None,
         )
     services.warm_up_in_background()  # the model loads while the candidate reads the first question
+    services.qualify_judge_in_background()  # model mode: once per model, cached
     try:
         _converse(services, interview)
     finally:
@@ -99,6 +100,7 @@ def _converse(services, interview) -> None:  # noqa: ANN001
     else:
         out.print(f"[dim]Model mode: {services.mode}. If the model fails, the offline interviewer and judge "
                   "take over for that turn, and the report says which judge scored what.[/dim]")
+        out.print(f"[dim]{escape(services.judge_status())}[/dim]")
     out.print(f"[dim]Session {interview.session_id}. {HELP_TEXT}[/dim]\n")
     out.print(f"[dim]{escape(_where(interview))}[/dim]")
     out.print(f"[bold cyan]Interviewer:[/bold cyan] {escape(interview.last_interviewer_message)}\n")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -253,9 +252,19 @@ class Interview:
         text = "".join(pieces).strip()
         status = "finished" if decision.action is Action.END else None
         self._commit([self._turn("interviewer", text, decision=decision)], status=status)
+        if self.client is not None:
+            by = getattr(self.speaker, "last_source", self.speaker.name)
+            self._model_event("speaker", by, len(self.turns) - 1)
         self._record_usage()
         if status:
             self._write_reports()
+
+    def _model_event(self, part: str, by: str, turn: int) -> None:
+        """Who produced this part in model mode (the report's model section reads these)."""
+        from interviewer.store import ModelEvent
+
+        events = [*self.meta.model_events, ModelEvent(turn=turn, part=part, by=by)]  # type: ignore[arg-type]
+        self.set_meta(model_events=events)
 
     def _record_usage(self) -> None:
         if self.client is not None:
@@ -321,8 +330,16 @@ class Interview:
     def _write_reports(self) -> dict[str, Path]:
         from interviewer.report.publish import model_summary, write_reports
 
-        client, s = self.s.speaker_client, self.s.settings
-        summarise = None if client is None else partial(model_summary, client, s.prompts_dir)
+        client, s = self.client, self.s.settings  # this session's client: the summary counts in its usage
+        summarise = None
+
+        if client is not None:
+            def summarise(report):  # noqa: ANN001, ANN202 - report.model.Report
+                text, why = model_summary(client, s.prompts_dir, report)
+                self._model_event("summary", f"model:{client.model_name}" if text else f"none ({why})", len(self.turns) - 1)
+                return text
+
         paths = write_reports(self.s.corpus, self.s.store, self.session_id, s.home / "reports", summarise)
+        self._record_usage()
         self.set_meta(reports={k: str(v) for k, v in paths.items()})
         return paths

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
@@ -34,6 +35,16 @@ def corpus_vocabulary(corpus: Corpus) -> frozenset[str]:
     for item in [*corpus.questions, *corpus.lps, *corpus.reports]:
         words.update(re.findall(r"[a-z]+", item.model_dump_json().lower()))
     return frozenset(words)
+
+
+QUALIFICATION_FILE = "judge-qualification.json"
+QUALIFY_BUDGET = 240.0  # seconds for the check set at a model-mode start (doctor gives it less)
+
+
+def qualification_key(settings: Settings, judge_name: str) -> str:
+    from interviewer.judge.qualify import cache_key
+
+    return cache_key(judge_name, settings.shown_base_url, settings.structured_output, settings.prompts_dir)
 
 
 def usage_of(usages: list[Usage | None]) -> dict[str, int]:
@@ -101,10 +112,18 @@ class Services:
             from interviewer.retrieval.index import Retriever, make_client
 
             retriever = Retriever(corpus, get_embedder(), make_client(settings), ranker=settings.ranker)
+        speaker_client = ModelClient(settings, settings.model)
+        if settings.model_judge == "off":
+            return cls(settings=settings, corpus=corpus, store=store, judge=offline, speaker_client=speaker_client,
+                       retriever=retriever)
+        from interviewer.judge.model import JudgeGate
+        from interviewer.judge.qualify import load_cached
+
         judge_client = ModelClient(settings, settings.judge_model or settings.model, temperature=0.0)
-        return cls(settings=settings, corpus=corpus, store=store,
-                   judge=ModelJudge(judge_client, settings.prompts_dir, offline),
-                   speaker_client=ModelClient(settings, settings.model), retriever=retriever)
+        judge = ModelJudge(judge_client, settings.prompts_dir, offline, JudgeGate(settings.model_judge))
+        judge.gate.result = load_cached(settings.home / "cache" / QUALIFICATION_FILE, qualification_key(settings, judge.name))
+        return cls(settings=settings, corpus=corpus, store=store, judge=judge, speaker_client=speaker_client,
+                   retriever=retriever)
 
     @property
     def mode(self) -> str:
@@ -120,6 +139,64 @@ class Services:
         """(judge, speaker client) for one interview: in model mode, clients that count its usage apart."""
         client = self.speaker_client.fork() if self.speaker_client is not None else None
         return self.judge.for_session(), client
+
+    def qualify_judge(self, budget_seconds: float = QUALIFY_BUDGET, force_check: bool = False):  # noqa: ANN201
+        """Check the model judge on the graded set (judge/qualify.py) unless a result for this
+        model, endpoint and prompt is cached; the result is cached and gates its scores. None in
+        offline mode or with the model judge off."""
+        from interviewer.judge.model import ModelJudge
+        from interviewer.judge.qualify import qualify, save
+
+        judge = self.judge
+        if not isinstance(judge, ModelJudge):
+            return None
+        if judge.gate.result is not None and not force_check:
+            return judge.gate.result
+        key = qualification_key(self.settings, judge.name)
+        checker = judge.for_session()  # its calls count apart from any interview's
+
+        judge.gate.running = True
+        try:
+            result = qualify(key, judge.name, partial(checker.model_score, offline=False), self.corpus, budget_seconds)
+        finally:
+            judge.gate.running = False
+        save(self.settings.home / "cache" / QUALIFICATION_FILE, result)
+        judge.gate.result = result
+        return result
+
+    def judge_status(self) -> str:
+        """One line for a start screen: which judge scores, and why when it is not the model."""
+        from interviewer.judge.model import ModelJudge
+
+        judge = self.judge
+        if not isinstance(judge, ModelJudge):
+            return "The offline judge scores every answer" + (" (INTERVIEWER_MODEL_JUDGE=off)." if self.speaker_client else ".")
+        why_not = judge.gate.why_not()
+        if why_not is None:
+            how = "forced, INTERVIEWER_MODEL_JUDGE=force" if judge.gate.mode == "force" else judge.gate.result.reason
+            return f"{judge.name} scores answers ({how})."
+        return f"The offline judge scores answers: the model judge is not used because {why_not}."
+
+    def qualify_judge_in_background(self) -> threading.Thread | None:
+        """At a model-mode start: qualify the judge while the candidate reads (once per model; the
+        offline judge scores until it is done, and the report says so)."""
+        from interviewer.judge.model import ModelJudge
+
+        judge = self.judge
+        if not isinstance(judge, ModelJudge) or judge.gate.mode != "auto" or judge.gate.result is not None:
+            return None
+        judge.gate.running = True
+        thread = threading.Thread(target=self._qualify_quietly, daemon=True, name="judge-qualification")
+        thread.start()
+        return thread
+
+    def _qualify_quietly(self) -> None:
+        import logging
+
+        try:
+            self.qualify_judge()
+        except Exception:  # noqa: BLE001 - the offline judge keeps scoring; the log says why
+            logging.getLogger(__name__).exception("the model judge's qualification failed")
 
     @property
     def judge_ready(self) -> bool:

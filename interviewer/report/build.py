@@ -279,6 +279,36 @@ def _next_questions(corpus: Corpus, items: list[ItemResult], state: InterviewSta
     return out
 
 
+def _reasons(found: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for reason in found:
+        counts[reason] = counts.get(reason, 0) + 1
+    return "; ".join(f"{n} {why}" for why, n in counts.items())
+
+
+def model_notes(events: list, turns: list[Turn]) -> list[str]:  # noqa: ANN001 - store.ModelEvent
+    """Who produced what in model mode, and why the offline parts stepped in where they did."""
+    notes = []
+    spoken = [e.by for e in events if e.part == "speaker"]
+    if spoken:
+        model = [b for b in spoken if b.startswith("model:")]
+        fallback = [b.removeprefix("template (").removesuffix(")") for b in spoken if b.startswith("template (")]
+        plain = len(spoken) - len(model) - len(fallback)
+        line = f"Interviewer lines: {len(model)} phrased by {model[0] if model else 'the model'}, {plain} by the templates by design"
+        notes.append(line + (f", {len(fallback)} by the templates because {_reasons(fallback)}." if fallback else "."))
+    scores = [t.score for t in turns if t.speaker == "candidate" and t.score is not None]
+    if scores:
+        by_model = [s for s in scores if s.judge.startswith("model:")]
+        why = [next((f for f in s.flags if f.startswith("model_judge")), "") for s in scores if not s.judge.startswith("model:")]
+        why = [w.replace("_", " ", 2) for w in why if w]
+        line = f"Answers scored: {len(by_model)} by {by_model[0].judge if by_model else 'the model judge'}, {len(scores) - len(by_model)} by the offline judge"
+        notes.append(line + (f" ({_reasons(why)})." if why else "."))
+    summary = [e.by for e in events if e.part == "summary"]
+    if summary:
+        notes.append(f"Closing feedback: {summary[-1]}.")
+    return notes
+
+
 def report_for_session(corpus: Corpus, store: Store, session_id: str) -> Report:
     """The report of any stored session, finished or not, with the model's usage and summary."""
     return report_of(corpus, store.session(session_id), store.turns(session_id))
@@ -293,6 +323,8 @@ def report_of(corpus: Corpus, row: SessionRow, turns: list[Turn]) -> Report:
     if row.meta.summary:
         report = report.model_copy(update={"summary": row.meta.summary})
     usage = row.meta.usage.model_dump() if row.meta.usage else None
+    if row.meta.model_events or usage:
+        report = report.model_copy(update={"model_notes": model_notes(row.meta.model_events, turns)})
     if usage:
         model = row.meta.model or ""
         report = report.model_copy(update={

@@ -120,6 +120,7 @@ class Report(BaseModel):
     tokens: dict[str, int] | None = None
     cost_usd: float | None = None
     summary: str | None = None  # the model's spoken-style feedback, in model mode
+    model_notes: list[str] = []  # in model mode: who phrased and scored what, and why not the model
 
     @property
     def verdict(self) -> str:

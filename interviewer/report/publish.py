@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from interviewer.prompts import fence, load_prompt, new_tag
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.report.render import render
+from interviewer.speaker.guard import UtteranceRules, problem
 from interviewer.store import Store
 
 
@@ -34,8 +36,9 @@ def write_reports(corpus: Corpus, store: Store, session_id: str, folder: Path,
     return paths
 
 
-def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> str | None:
-    """Closing feedback phrased by the model from the finished report; None when the model fails."""
+def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> tuple[str | None, str]:
+    """Closing feedback phrased by the model from the finished report, or None and why not (the
+    report then says the feedback is missing and why, instead of dropping the section)."""
     prompt = load_prompt(prompts_dir / "report_summary.md")
     tag = new_tag("quote")  # the candidate's own words, fenced as in every other prompt
 
@@ -47,6 +50,13 @@ def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> str
         strengths=points(report.strengths), development=points(report.development), quote_tag=tag,
     )
     try:
-        return "".join(client.stream(messages)).strip()
-    except ModelError:
-        return None
+        text = client.text(messages, "summary")
+    except ModelError as exc:
+        return None, str(exc)
+    if client.last is not None and client.last.cut:
+        return None, f"the model's feedback was cut ({client.last.cut})"
+    if not text:
+        return None, "the model returned no text"
+    static = [re.sub(r"\{\w+\}", " | ", t) for _, t in prompt.messages]
+    why = problem(text, UtteranceRules(planned="", prompt_texts=static, needs_question=False, max_chars=3000), complete=True)
+    return (None, f"the model's feedback was rejected: {why}") if why else (text, "")

@@ -102,6 +102,8 @@ def to_markdown(r: Report) -> str:
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     lines += [f"Judges used: {', '.join(r.judges) or 'none'}. Mode: {r.mode}.", ""]
+    if r.model_notes:
+        lines += ["## Model", ""] + [f"- {n}" for n in r.model_notes] + [""]
     if r.tokens:
         cost = "unknown (no price listed for this model)" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
         lines += [f"Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "
@@ -246,6 +248,8 @@ def to_html(r: Report) -> str:
     if notes:
         out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
     out.append(f"<p>Judges used: {e(', '.join(r.judges) or 'none')}. Mode: {e(r.mode)}.</p>")
+    if r.model_notes:
+        out.append("<h2>Model</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in r.model_notes) + "</ul>")
     if r.tokens:
         cost = "unknown" if r.cost_usd is None else f"about ${r.cost_usd:.4f}"
         out.append(f"<p>Model usage: {r.tokens.get('calls', 0)} calls, {r.tokens.get('prompt_tokens', 0)} prompt tokens, "

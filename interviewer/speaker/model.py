@@ -9,6 +9,7 @@ says it instead, after a graceful line if the stream broke off midway.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from interviewer.llm import ModelClient, ModelError
 from interviewer.prompts import fence, load_prompt, new_tag
 from interviewer.schemas import Action, Decision
 from interviewer.speaker.base import SpeakContext
+from interviewer.speaker.guard import UtteranceGuard, UtteranceRules
 from interviewer.speaker.summary import MAX_TURN_CHARS, summarise_history
 from interviewer.speaker.template import TemplateSpeaker
 from interviewer.tokens import count_messages
@@ -33,14 +35,16 @@ class ModelSpeaker:
         self.fallback = fallback
         self.token_budget = token_budget
         self.name = f"model:{client.model_name}"
+        self.last_source = self.name  # who phrased the last utterance, and why not the model if not
         self._p = {n: load_prompt(prompts_dir / f"{n}.md") for n in
                    ("interviewer_persona", "bar_raiser_persona", "question", "follow_up", "pivot", "clarification")}
 
+    def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
+        self.last_source = "template"
+        return self.fallback.say(decision, turn, round_title, after)
+
     def opening(self, plan_title: str, minutes: int) -> str:
         return self.fallback.opening(plan_title, minutes)
-
-    def say(self, decision: Decision, turn: int, round_title: str, after: str | None = None) -> str:
-        return self.fallback.say(decision, turn, round_title, after)
 
     def messages(self, decision: Decision, ctx: SpeakContext) -> list[tuple[str, str]]:
         """The prompt, with history shortened until it fits the token budget. The candidate's words,
@@ -76,24 +80,60 @@ class ModelSpeaker:
         return self._p["question"].render(transition=transition, question=self.fallback.framed_question(d, len(ctx.turns)),
                                           last_answer=last or "(none yet)", candidate_tag=tag)
 
+    def rules(self, decision: Decision, ctx: SpeakContext) -> UtteranceRules:
+        """What this utterance must ask and must not say (speaker/guard.py)."""
+        if decision.action is Action.ASK:
+            planned = self.fallback.framed_question(decision, len(ctx.turns))
+        else:
+            planned = decision.text or ctx.question
+        static = [re.sub(r"\{\w+\}", " | ", text) for p in self._p.values() for _, text in p.messages]
+        return UtteranceRules(
+            planned=planned, candidate_said=ctx.last_answer, prompt_texts=static,
+            hidden=[h.lstrip("- ") for h in ctx.hidden_rubric.splitlines() if h.strip()],
+            needs_question=decision.action is not Action.CLARIFY,
+        )
+
     def stream(self, decision: Decision, turn: int, round_title: str, context: Callable[[], SpeakContext],
                after: str | None = None) -> Iterator[str]:
+        """The model's words, released a sentence at a time once the guard passes them; the
+        templates' words instead when the model fails or says what it must not (`last_source`)."""
         if decision.action not in MODEL_ACTIONS:
+            self.last_source = "template"
             yield self.fallback.say(decision, turn, round_title, after)
             return
         ctx = context()
-        said: list[str] = []
         if decision.introduction is not None:
             # Who the interviewer is comes from the panel's data, never from the model.
             yield self.fallback.introduce(decision, turn) + "\n\n"
+        guard = UtteranceGuard(self.rules(decision, ctx))
+        released = False
         try:
-            for piece in self.client.stream(self.messages(decision, ctx)):
-                said.append(piece)
-                yield piece
+            pieces = self.client.stream(self.messages(decision, ctx), "speaker")
+            try:
+                for piece in pieces:
+                    out = guard.feed(piece)
+                    if guard.rejected:
+                        break  # closing the stream below stops the server generating the rest
+                    if out:
+                        released = True
+                        yield out
+            finally:
+                pieces.close()
+            tail = guard.finish()
+            if tail:
+                released = True
+                yield tail
+            reason = guard.rejected and f"model reply rejected: {guard.rejected}"
         except ModelError as exc:
-            log.warning("model speaker failed, the template speaker takes this turn: %s", exc)
-            text = self.fallback.say(decision, turn, round_title, after)
-            if said:
-                yield " ... " + self.fallback.book.render("model_interrupted", self.fallback._rng(turn, "cut")) + " " + text
-            else:
-                yield text
+            reason = f"model failed: {exc}"
+        if not reason:
+            self.last_source = self.name
+            return
+        log.warning("the template speaker takes this turn (%s)", reason)
+        log.debug("the rejected reply: %r", guard.text[:300])
+        self.last_source = f"template ({reason})"
+        text = self.fallback.say(decision, turn, round_title, after)
+        if released:
+            yield " " + self.fallback.book.render("model_interrupted", self.fallback._rng(turn, "cut")) + " " + text
+        else:
+            yield text

@@ -108,6 +108,7 @@ def launch(services: Services, prevent_thread_lock: bool = False, port: int | No
     if warm:
         # Model and rubric embeddings load while the candidate fills in the set-up (once the port is ours).
         services.warm_up_in_background()
+        services.qualify_judge_in_background()  # model mode: once per model, cached
     if not prevent_thread_lock:
         demo.block_thread()
     return demo

@@ -5,11 +5,14 @@ questions, no stuck loops); plus the same eval in model mode against the local f
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from evals import metrics as m
+from evals import model_figures as mf
 from evals.personas import PERSONAS, Asked
+from evals.protocol_server import FakeOpenAI, default_reply
 from evals.quality import THRESHOLDS, evaluate
 from evals.statistics import percentile
 from interviewer.config import Settings
@@ -110,6 +113,12 @@ def test_the_eval_writes_the_table_metrics_and_transcripts(small_eval):
     assert len(transcripts) == summary["interviews"]
     one = json.loads(transcripts[0].read_text())
     assert one["turns"] and {"persona", "plan", "overall"} <= set(one)
+    # Offline: one calibration line as before; what was said is checked; the echo persona is counted apart.
+    assert [line for line in table.splitlines() if "calibration Spearman" in line] == \
+        ["| Judge | calibration Spearman vs graded test answers | n/a |  |"]
+    assert summary["spoken_pass"] == 1.0 and "| n/a (offline: the templates say every line) |" in table
+    assert summary["echoes_by_persona"]["echo"] > 0 and summary["echoed_answers"] == 0
+    assert summary["separation_left_out"] == 0
 
 
 def test_the_eval_runs_in_model_mode_against_a_local_server(fake, tmp_path):
@@ -121,6 +130,93 @@ def test_the_eval_runs_in_model_mode_against_a_local_server(fake, tmp_path):
     # Counted on the wire-format prompts, and kept under the interviewer's token budget.
     assert 100 < summary["prompt_tokens_mean"] <= summary["prompt_tokens_max"] <= Settings.from_env(env=env).token_budget
     assert summary["evidence_validity"] == 1.0 and summary["stuck_loops"] == 0
+
+
+def model_env(fake: FakeOpenAI, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake.base_url,
+            "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "2", "INTERVIEWER_MAX_RETRIES": "0", **extra}
+
+
+@pytest.fixture
+def few_graded(monkeypatch):
+    """Eight graded test answers, not 180: the offline judge takes a second or two for each."""
+    from evals import judge_data
+
+    rows = judge_data.load_graded()
+    keep = mf.calibration_sample([a for a in rows if a["split"] == "test"], 8)
+    monkeypatch.setattr(judge_data, "load_graded", lambda: keep)
+    return keep
+
+
+def row(table: str, starts: str) -> list[str]:
+    """The cells of the one table line whose metric starts with `starts`."""
+    (found,) = [line for line in table.splitlines() if line.startswith(f"| {starts}")]
+    return [cell.strip() for cell in found.strip("|").split("|")]
+
+
+def test_model_mode_reports_the_model_judges_own_figures_and_what_was_said(fake, tmp_path, few_graded):
+    settings = Settings.from_env(env=model_env(fake, tmp_path, INTERVIEWER_MODEL_JUDGE="force"))
+    summary, table = evaluate(["behavioral:RS"], ["strong", "weak"], n=1, settings=settings, length_plans=(),
+                              judge_cap=4)
+    offline = row(table, "Judge | calibration Spearman vs graded test answers, offline judge")
+    assert offline[1].endswith("(8 answers)") and float(offline[2]) == pytest.approx(summary["calibration_spearman"], abs=5e-4)
+    own = row(table, "Judge | calibration Spearman vs graded test answers, model:fake-model's own scores")
+    model = summary["calibration"]["model"]
+    assert model["of"] == 4 and 0 < model["scored"] <= 4 and f"(scored {model['scored']} of 4" in own[1]
+    assert own[2] != mf.NEVER_SCORED
+    # Forced through the gate, the fake's valid judgements score the interview answers.
+    assert summary["judge_sources"].get("model", 0) > 0
+    assert row(table, "Judge | interview answers scored by the model judge")[2] != "0.000"
+    # The fake phrases every question it is asked for; the templates say the rest by design.
+    spoken = summary["speaker_sources"]
+    assert spoken["model"] > 0 and set(spoken) <= {"model", "template"}
+    assert row(table, "Interviewer | interviewer lines phrased by the model")[2].startswith(f"{spoken['model']} / ")
+    assert summary["spoken_lines"] > 0 and summary["spoken_pass"] == 1.0
+    assert row(table, "Interviewer | spoken questions, follow-ups and pivots that pass the utterance checks")[2] == "1.000"
+    assert summary["echoed_answers"] == 0 and summary["simulated_answers"] > 0
+    assert row(table, "Candidates | simulated answers that echo the question")[2].startswith("0 of ")
+
+
+@pytest.mark.parametrize("judge_reply", ["rejected", "failed"])
+def test_a_model_judge_that_never_scores_is_not_given_the_offline_number(fake, tmp_path, few_graded, judge_reply):
+    def reply(request: dict) -> dict:
+        if not (request.get("response_format") or request.get("tools")):
+            return default_reply(request)
+        if judge_reply == "failed":
+            return {"malformed": True}  # not JSON, nor after the repair attempt: the call fails
+        judged = default_reply(request)
+        judged["json"]["on_topic"] = False  # off topic yet scored 3: the judgement contradicts itself
+        return judged
+
+    fake.next_reply = reply
+    settings = Settings.from_env(env=model_env(fake, tmp_path, INTERVIEWER_MODEL_JUDGE="force"))
+    summary, table = evaluate(["behavioral:RS"], ["strong"], n=1, settings=settings, length_plans=(), judge_cap=4)
+    own = row(table, "Judge | calibration Spearman vs graded test answers, model:fake-model's own scores")
+    assert own[2] == mf.NEVER_SCORED and "scored 0 of 4" in own[1]
+    assert summary["calibration"]["model"]["spearman"] is None and summary["calibration_spearman"] is not None
+    assert "model" not in summary["judge_sources"]
+    reasons = row(table, "Judge | why the offline judge scored instead")[2]
+    assert f"model_judge_{judge_reply}" in reasons
+    assert row(table, "Judge | interview answers scored by the model judge")[2] == "0.000"
+
+
+def test_simulated_candidates_that_echo_are_counted_and_kept_out_of_separation(fake, tmp_path):
+    def reply(request: dict) -> dict:
+        messages = request.get("messages", [])
+        if any("You are playing a candidate" in str(m.get("content", "")) for m in messages):
+            return {"text": messages[-1]["content"]}  # the question, said back
+        return default_reply(request)
+
+    fake.next_reply = reply
+    settings = Settings.from_env(env=model_env(fake, tmp_path))
+    summary, table = evaluate(["behavioral:RS"], ["strong", "weak"], n=1, settings=settings, length_plans=(),
+                              with_calibration=False)
+    assert summary["echoes_by_persona"]["strong"] > 0 and summary["echoes_by_persona"]["weak"] > 0
+    assert summary["echoed_answers"] == summary["echoes_by_persona"]["strong"] + summary["echoes_by_persona"]["weak"]
+    assert summary["separation_left_out"] == 2 and summary["separation_auc"] is None
+    assert row(table, "Judge | separation ROC-AUC (strong vs weak overall; 2 echoing interviews left out)")[2] == "n/a"
+    echo = row(table, "Candidates | simulated answers that echo the question")
+    assert echo[1].endswith("separation figures: 2)") and echo[2].startswith(f"{summary['echoed_answers']} of ")
 
 
 def test_eval_command_rejects_bad_input():

@@ -21,7 +21,8 @@ def services(fake, tmp_path, corpus, built_retriever):
     subset = Corpus(questions=[q for q in corpus.questions if q.id in targets(False)], lps=corpus.lps,
                     competencies=corpus.competencies, reports=corpus.reports)
     env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.base_url,
-           "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "1", "INTERVIEWER_MAX_RETRIES": "1"}
+           "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "1", "INTERVIEWER_MAX_RETRIES": "1",
+           "INTERVIEWER_MODEL_JUDGE": "force"}  # the fake judge gives every answer a 3: it would not qualify
     return Services.from_settings(Settings.from_env(env=env), corpus=subset, retriever=built_retriever)
 
 
@@ -30,7 +31,7 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     interview = Interview.start(services, "phone-screen", "DS", seed=1, user="m1")
     persona = PERSONAS["strong"]()
     pieces = list(interview.stream(persona.answer(asked_now(services, interview))))
-    assert len(pieces) > 3, "the reply streams token by token"
+    assert len(pieces) >= 2, "the reply streams, a checked sentence at a time"
     assert interview.turns[-1].text == "".join(pieces).strip()
     while not interview.finished:
         interview.respond(persona.answer(asked_now(services, interview)))
@@ -46,7 +47,8 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
     assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
     assert report.summary and "## Feedback" in render(report, "md")
     assert any("Recommendation:" in r["messages"][-1]["content"] for r in fake.requests if r.get("stream"))
-    spoken = [r for r in fake.requests if r.get("stream") and "Recommendation:" not in r["messages"][-1]["content"]]
+    spoken = [r for r in fake.requests if not (r.get("response_format") or r.get("tools"))
+              and "Recommendation:" not in r["messages"][-1]["content"]]
     assert spoken and all("<candidate-" in r["messages"][-1]["content"] for r in spoken)
     # Grounded: the system prompt carries what past candidates report, retrieved from Chroma.
     reports_text = " ".join(r.body + " ".join(a.summary for a in r.asked) for r in services.corpus.reports)
@@ -59,7 +61,7 @@ FAULTS = {
     "timeout": [{"delay": 1.5}] * 2,
     "rate_limited": [{"status": 429, "headers": {"Retry-After": "0.1"}}] * 2,
     "server_error": [{"status": 502}] * 2,
-    "stream_cut": [{"for": "stream", "text": "one two three four five six", "cut_after": 2}],
+    "stream_cut": [{"for": "stream", "text": "Thanks for that. Now tell me about the hardest part", "cut_after": 5}],
     "malformed_json": [{"for": "judge", "malformed": True}] * 2,
 }
 
@@ -92,7 +94,7 @@ def test_connection_refused_falls_back_to_offline_for_the_turn(tmp_path, corpus,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
-           "INTERVIEWER_MAX_RETRIES": "0"}
+           "INTERVIEWER_MAX_RETRIES": "0", "INTERVIEWER_MODEL_JUDGE": "force"}
     services = Services.from_settings(Settings.from_env(env=env), corpus=corpus, retriever=built_retriever)
     run = run_interview(services, PERSONAS["average"](), "behavioral", "RS", seed=3)
     assert run.interview.finished and not run.stuck
@@ -114,22 +116,45 @@ def test_injected_instructions_never_reach_the_model_judge(services, fake):
     assert "injection_attempt" in score.flags and score.overall <= 2.0  # 3.0 from the model, minus the penalty
 
 
-def test_unverifiable_quotes_are_dropped_and_flagged(services, fake):
+STORY = ("At my last job I owned the forecast and when it drifted I rebuilt the features myself, "
+         "which cut the error from 14 to 6 percent within a month. I learned to monitor inputs.")
+CRITERIA = ("star_structure", "specificity", "ownership", "lp_alignment")
+
+
+def _judgement(evidence: dict[str, list[str]], **extra: object) -> dict:
+    return {"json": {"on_topic": True, "criteria": {n: {"score": 3, "rationale": "r", "evidence": evidence.get(n, [])}
+                                                    for n in CRITERIA}, "key_points_covered": [], **extra}}
+
+
+def test_an_unverifiable_quote_is_dropped_and_flagged(services, fake):
     interview = Interview.start(services, "behavioral", "RS", seed=6, user="quotes")
-    fake.script.append({"json": {"criteria": [
-        {"name": n, "score": 4, "rationale": "r", "evidence": ["words the candidate never said"]}
-        for n in ("star_structure", "specificity", "ownership", "lp_alignment")], "key_points_covered": []}})
-    interview.respond("At my last job I owned the forecast and when it drifted I rebuilt the features myself, "
-                      "which cut the error from 14 to 6 percent within a month. I learned to monitor inputs.")
+    fake.script.append(_judgement({"star_structure": ["I rebuilt the features myself"], "specificity": ["from 14 to 6 percent"],
+                                   "ownership": ["words the candidate never said"]}))
+    interview.respond(STORY)
     score = next(t.score for t in interview.turns if t.score)
-    assert "unverified_quote_dropped" in score.flags
-    assert all(not c.evidence for c in score.criteria)
+    assert score.judge == "model:fake-model" and "unverified_quote_dropped" in score.flags
+    assert [c.evidence for c in score.criteria][:3] == [["I rebuilt the features myself"], ["from 14 to 6 percent"], []]
+
+
+@pytest.mark.parametrize("reply, why", [
+    (_judgement({n: ["words the candidate never said"] for n in CRITERIA}), "quotes are not the candidate's words"),
+    (_judgement({}, on_topic=False), "off topic yet scored 3 or more"),
+    (_judgement({}, star_missing=["situation", "task", "action", "result"]), "four parts missing"),
+    ({"json": {"on_topic": True, "criteria": {n: {"score": 7, "rationale": "r"} for n in CRITERIA}}}, "model_judge_failed"),
+    ({"json": {"on_topic": True, "criteria": {"star": {"score": 3, "rationale": "r"}}}}, "model_judge_failed"),
+])
+def test_a_judgement_that_is_invented_contradicts_itself_or_breaks_the_schema_is_not_used(services, fake, reply, why):
+    interview = Interview.start(services, "behavioral", "RS", seed=6, user="reject")
+    fake.script.extend([{**reply, "for": "judge"}, {**reply, "for": "judge"}])  # and again after the repair prompt
+    interview.respond(STORY)
+    score = next(t.score for t in interview.turns if t.score)
+    assert score.judge == "offline" and any(why in f for f in score.flags), score.flags
 
 
 def test_speaker_prompts_stay_under_the_token_budget(services, fake):
     run = run_interview(services, PERSONAS["strong"](), "loop", "RS", seed=4)
     assert run.interview.finished
-    spoken = [r for r in fake.requests if r.get("stream")]
+    spoken = [r for r in fake.requests if not (r.get("response_format") or r.get("tools"))]
     sizes = [count_messages([(m["role"], m["content"]) for m in r["messages"]]) for r in spoken]
     assert len(sizes) >= 10 and max(sizes) <= services.settings.token_budget
 

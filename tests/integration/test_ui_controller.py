@@ -208,10 +208,14 @@ def test_a_new_code_question_opens_a_fresh_pane_with_the_function_to_write(ctl, 
 
 def test_model_mode_streams_token_by_token_into_the_chat(fake, tmp_path, corpus, built_retriever):
     env = {"INTERVIEWER_HOME": str(tmp_path), "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake.base_url,
-           "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "2", "INTERVIEWER_MAX_RETRIES": "0"}
+           "INTERVIEWER_MODEL": "fake-model", "INTERVIEWER_TIMEOUT": "2", "INTERVIEWER_MAX_RETRIES": "0",
+           "INTERVIEWER_MODEL_JUDGE": "force"}
     services = Services.from_settings(Settings.from_env(env=env), corpus=corpus, retriever=built_retriever)
     ctl = Controller(services)
     screen = ctl.start("m1", SetupChoice(plan_id="behavioral", seed=1))
+    # The model's reply reaches the chat a checked sentence at a time (speaker/guard.py).
+    fake.script.append({"for": "stream", "text": "Thanks for that. It sounds like a tense week. Tell me about a time you "
+                                                 "had to work closely with someone you did not get along with."})
     final, screens = last(ctl.send("m1", screen.session_id, STORY))
     replies = [s.messages[-1]["content"] for s in screens[1:-1]]
     assert len(replies) >= 3 and all(b.startswith(a) for a, b in zip(replies, replies[1:])), "the reply grows piece by piece"

@@ -301,10 +301,13 @@ class FakeClient:
     def fork(self) -> FakeClient:
         return self
 
-    def stream(self, messages):  # noqa: ANN001, ANN201
+    def stream(self, messages, purpose="speaker"):  # noqa: ANN001, ANN201
         from interviewer.llm import ModelError
 
         raise ModelError("no summary in this test")
+
+    def text(self, messages, purpose):  # noqa: ANN001, ANN201
+        return "".join(self.stream(messages, purpose))
 
 
 def test_the_banner_the_stored_session_and_every_report_show_the_endpoint_without_credentials(home, corpus):

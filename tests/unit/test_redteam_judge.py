@@ -244,10 +244,10 @@ class RecordingClient:
     def __init__(self) -> None:
         self.messages: list[list[tuple[str, str]]] = []
 
-    def structured(self, messages, schema):  # noqa: ANN001, ANN201
+    def structured(self, messages, schema, purpose="judge"):  # noqa: ANN001, ANN201
         self.messages.append(messages)
         names = ("coverage", "accuracy", "depth", "structure")
-        return schema(criteria=[{"name": n, "score": 4, "rationale": "r", "evidence": ["L1 adds the sum"]} for n in names],
+        return schema(on_topic=True, criteria={n: {"score": 4, "rationale": "r", "evidence": ["L1 adds the sum"]} for n in names},
                       key_points_covered=[1, 2])
 
 
