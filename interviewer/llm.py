@@ -241,6 +241,10 @@ class ModelClient:
             log.warning("%s reply cut by the client (%s) after %d characters", purpose, stop.reason, sum(map(len, pieces)))
             if stop.reason == "deadline":
                 raise ModelError(f"{purpose}: no complete reply within the {self.settings.deadline_seconds:.0f} s deadline") from None
+        except GeneratorExit:
+            # The caller stopped reading (its guard rejected the reply): the call itself worked.
+            cut, ok = "closed", True
+            raise
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - a cut stream cannot be retried without repeating words
@@ -294,6 +298,9 @@ class ModelClient:
             msgs += self._prompt("json_mode").render(schema=json.dumps(schema.model_json_schema()))
         for attempt in (1, 2):
             raw = "".join(self._generate(msgs, purpose, extra, tool))
+            if tool and not raw:
+                raise ModelError(f"{purpose}: the reply held no tool call (the server may ignore tools; try another "
+                                 "INTERVIEWER_STRUCTURED_OUTPUT)")
             if self.last is not None and self.last.cut:
                 raise ModelError(f"{purpose}: the structured reply was cut ({self.last.cut}) before it was complete")
             try:

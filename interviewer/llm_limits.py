@@ -30,7 +30,7 @@ class CallRecord:
     seconds: float
     ok: bool
     from_server: bool  # token counts the server reported; False: estimated here
-    cut: str = ""  # why the client stopped the reply early ("length", "repetition", "deadline"), if it did
+    cut: str = ""  # why the reply stopped early: "length", "repetition", "deadline", or "closed" by the caller
 
 
 @dataclass

@@ -7,6 +7,7 @@ the reply is the one asked for. The server's own error text is shown, and advice
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -137,7 +138,8 @@ def _judge_check(settings: Settings, corpus, usable: list[str], budget: float) -
                          f"not checked: {settings.structured_output} gives no usable reply, so it cannot score")
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
         budget = max(0.0, budget - judge_settings.deadline_seconds - 2)  # the last call may take its whole deadline
-        result = qualify(key, judge.name, lambda r, a: judge.model_score(r, a, offline=False), corpus, budget)
+        result = qualify(key, judge.name, lambda r, a: judge.model_score(r, a, offline=False), corpus, budget,
+                         lambda: judge.last_problem)
         save(cache, result)
     forced = settings.model_judge == "force"
     if result.qualified:
@@ -161,7 +163,14 @@ def doctor() -> None:
         out.print("Offline mode: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set. Everything works without a model; "
                   "set them (see .env.example) to let a model speak and judge.", soft_wrap=True)
         return
-    checks, advice = run_checks(s)
+    quiet = logging.getLogger("interviewer")
+    level = quiet.level
+    if s.log_level == "WARNING":
+        quiet.setLevel(logging.ERROR)  # each failed probe would also log a warning; the table says it once
+    try:
+        checks, advice = run_checks(s)
+    finally:
+        quiet.setLevel(level)
     table = Table()
     for col in ("check", "result"):
         table.add_column(col, no_wrap=True)

@@ -157,7 +157,8 @@ class Services:
 
         judge.gate.running = True
         try:
-            result = qualify(key, judge.name, partial(checker.model_score, offline=False), self.corpus, budget_seconds)
+            result = qualify(key, judge.name, partial(checker.model_score, offline=False), self.corpus, budget_seconds,
+                             lambda: checker.last_problem)
         finally:
             judge.gate.running = False
         save(self.settings.home / "cache" / QUALIFICATION_FILE, result)

@@ -119,6 +119,7 @@ class ModelJudge:
         self.fallback = fallback
         self.name = f"model:{client.model_name}"
         self.gate = gate or JudgeGate("force")  # shared by every session's copy of this judge
+        self.last_problem = ""  # why model_score returned no model score, for the qualification
         self._technical = load_prompt(prompts_dir / "technical_judge.md")
         self._behavioral = load_prompt(prompts_dir / "behavioral_judge.md")
 
@@ -168,7 +169,9 @@ class ModelJudge:
         flags = ["injection_attempt"] if removed or len(kept) < len(spans) else []
         clean = " ".join(s.text for s in substantive(kept))
         min_words = rubric.min_words or (12 if rubric.kind == "technical" else 25)
+        self.last_problem = ""
         if len(words(clean)) < min_words:
+            self.last_problem = "too short to score"
             return self.fallback.score(rubric, answer) if offline else None  # too short: insufficient evidence, no model needed
         fenced = fence(clean, "answer")
         if rubric.kind == "technical":
@@ -187,6 +190,8 @@ class ModelJudge:
             judgement = self.client.structured(messages, judgement_schema(rubric.kind, n), purpose="judge")
         except ModelError as exc:
             log.warning("model judge unavailable, offline judge scores this answer: %s", exc)
+            self.last_problem = "failed (" + ("no reply in time" if "deadline" in str(exc) or "time-out" in str(exc)
+                                              else "no usable reply") + ")"
             return self._offline(rubric, answer, "model_judge_failed") if offline else None
         weights = WEIGHTS[rubric.kind]
         problems = contradictions(rubric.kind, judgement, n)
@@ -202,6 +207,7 @@ class ModelJudge:
         if problems:
             log.warning("model judgement rejected, the offline judge scores this answer: %s", "; ".join(problems))
             why = "model_judge_rejected: " + "; ".join(problems)
+            self.last_problem = "rejected (" + problems[0] + ")"
             return self._offline(rubric, answer, why) if offline else None
         if unverified:
             flags.append("unverified_quote_dropped")

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def cache_key(judge_name: str, endpoint: str, method: str, prompts_dir: Path) ->
 
 
 def qualify(key: str, judge_name: str, model_score: Callable[[Rubric, str], Score | None], corpus: Corpus,
-            budget_seconds: float) -> Qualification:
+            budget_seconds: float, why_none: Callable[[], str] = lambda: "") -> Qualification:
     """Score the check set with the model judge and compare with the offline judge's scores of it
     (stored in the file, and checked against the offline judge by a test, so no model has to load
     here); `model_score` returns None when the model did not score (it failed, or its reply was
@@ -92,20 +93,25 @@ def qualify(key: str, judge_name: str, model_score: Callable[[Rubric, str], Scor
     grades = [int(i["grade"]) for i in items]
     offline = [float(i["offline_score"]) for i in items]
     model: list[float | None] = []
+    problems: list[str] = []
     for item in items:
         if time.monotonic() - start > budget_seconds:
             break
         score = model_score(rubric_of(corpus, item), item["answer"])
         model.append(score.overall if score is not None else None)
+        if score is None:
+            problems.append(why_none() or "failed")
     model += [None] * (len(items) - len(model))
     scored = sum(s is not None for s in model)
     model_order, offline_order = pair_order(model, grades), pair_order(offline, grades) or 0.0
     seconds = round(time.monotonic() - start, 1)
     timed_out = len([s for s in model if s is not None]) < len(items) and time.monotonic() - start > budget_seconds
     if scored < len(items):
-        unscored = len(items) - scored
+        counted = [f"{n} {why}" for why, n in Counter(problems).most_common()]
+        if len(items) - scored > len(problems):
+            counted.append(f"{len(items) - scored - len(problems)} not reached in the time")
         reason = (f"it scored {scored} of {len(items)} graded answers itself within {budget_seconds:.0f} s "
-                  f"({unscored} failed, were rejected or ran out of time)")
+                  f"({', '.join(counted)})")
         qualified = False
     elif model_order is not None and (model_order < offline_order or model_order <= 0.5):
         reason = (f"it ordered {model_order:.0%} of strong/wrong answer pairs correctly, against {offline_order:.0%} "

@@ -300,7 +300,10 @@ def model_notes(events: list, turns: list[Turn]) -> list[str]:  # noqa: ANN001 -
     if scores:
         by_model = [s for s in scores if s.judge.startswith("model:")]
         why = [next((f for f in s.flags if f.startswith("model_judge")), "") for s in scores if not s.judge.startswith("model:")]
-        why = [w.replace("_", " ", 2) for w in why if w]
+        names = {"model_judge_not_qualified": "not qualified", "model_judge_rejected": "judgement rejected",
+                 "model_judge_failed": "model failed"}
+        why = [names.get(w.partition(":")[0], w.partition(":")[0]) + w.partition(":")[1] + w.partition(":")[2]
+               for w in why if w]
         line = f"Answers scored: {len(by_model)} by {by_model[0].judge if by_model else 'the model judge'}, {len(scores) - len(by_model)} by the offline judge"
         notes.append(line + (f" ({_reasons(why)})." if why else "."))
     summary = [e.by for e in events if e.part == "summary"]

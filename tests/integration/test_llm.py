@@ -218,3 +218,18 @@ def test_a_real_provider_url_fails_fast_in_tests():
     with pytest.raises(ModelError):
         list(ModelClient(settings).stream([("user", "x")]))
     assert time.monotonic() - start < 5
+
+
+def test_a_reply_the_caller_stops_reading_is_closed_and_counted_as_closed_not_failed(fake):
+    import time
+
+    fake.script.append({"text": " ".join(f"w{i}" for i in range(300)), "pace": 0.002})
+    client = ModelClient(settings_for(fake))
+    pieces = client.stream([("user", "x")])
+    next(pieces)
+    pieces.close()  # what the speaker does when its guard rejects the reply
+    assert client.last.cut == "closed" and client.usage.failures == 0 and client.usage.calls == 1
+    deadline = time.monotonic() + 3
+    while fake.closed_early == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake.closed_early == 1

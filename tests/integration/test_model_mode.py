@@ -46,6 +46,10 @@ def test_full_interview_in_model_mode_streams_and_scores_with_the_model(services
 
     assert "Model usage:" in render(report, "md") and "prompt tokens" in render(report, "html")
     assert report.summary and "## Feedback" in render(report, "md")
+    # Who produced what: the model section of the report.
+    md = render(report, "md")
+    assert "## Model" in md and "Interviewer lines:" in md and "phrased by model:fake-model" in md
+    assert "Answers scored:" in md and "Closing feedback: model:fake-model." in md
     assert any("Recommendation:" in r["messages"][-1]["content"] for r in fake.requests if r.get("stream"))
     spoken = [r for r in fake.requests if not (r.get("response_format") or r.get("tools"))
               and "Recommendation:" not in r["messages"][-1]["content"]]
@@ -85,6 +89,8 @@ def test_every_fault_leaves_a_whole_transcript_and_a_usable_report(services, fak
         assert failed and all(s.judge == "offline" for s in failed)
     if fault == "stream_cut":
         assert "Let me" in stored[2].text or "simply" in stored[2].text
+        events = services.store.session(interview.session_id).meta.model_events
+        assert any("model failed" in e.by and "broke off" in e.by for e in events if e.part == "speaker")
 
 
 def test_connection_refused_falls_back_to_offline_for_the_turn(tmp_path, corpus, built_retriever):
