@@ -145,7 +145,7 @@ class Services:
         model, endpoint and prompt is cached; the result is cached and gates its scores. None in
         offline mode or with the model judge off."""
         from interviewer.judge.model import ModelJudge
-        from interviewer.judge.qualify import qualify, save
+        from interviewer.judge.qualify import check_set, qualify, save
 
         judge = self.judge
         if not isinstance(judge, ModelJudge):
@@ -155,9 +155,12 @@ class Services:
         key = qualification_key(self.settings, judge.name)
         checker = judge.for_session()  # its calls count apart from any interview's
 
+        corpus = self.corpus
+        if not {i["target"] for i in check_set()} <= {q.id for q in corpus.questions} | {lp.id for lp in corpus.lps}:
+            corpus = load_with_extras(self.settings.corpus_dir, [])  # a subset (the evals'): the check needs the rest
         judge.gate.running = True
         try:
-            result = qualify(key, judge.name, partial(checker.model_score, offline=False), self.corpus, budget_seconds,
+            result = qualify(key, judge.name, partial(checker.model_score, offline=False), corpus, budget_seconds,
                              lambda: checker.last_problem)
         finally:
             judge.gate.running = False
