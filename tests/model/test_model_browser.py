@@ -23,7 +23,10 @@ def test_one_streamed_turn_in_the_browser(llama_server, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEWER_"))}
     env.update({"INTERVIEWER_HOME": str(tmp_path / "home"), "OPENAI_BASE_URL": llama_server.base_url,
-                "INTERVIEWER_MODEL": "gemma-3-270m", "INTERVIEWER_DEADLINE": "30"})
+                "INTERVIEWER_MODEL": "gemma-3-270m", "INTERVIEWER_DEADLINE": "30",
+                # The judge's qualification is the terminal tests' business; here it would share the
+                # server's one request slot with this turn (see the README's note on the first start).
+                "INTERVIEWER_MODEL_JUDGE": "off"})
     app = subprocess.Popen([str(EXE), "ui", "--port", str(port)], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -48,7 +51,8 @@ def test_one_streamed_turn_in_the_browser(llama_server, tmp_path):
             page.locator("#answer textarea").fill(STORY)
             start, seen = time.monotonic(), []
             page.locator("#answer textarea").press("Enter")
-            page.wait_for_function(f"document.querySelectorAll('#chat .message').length >= {before + 2}", timeout=60_000)
+            # The first answer also waits for the offline judge's models to load (10-20 s, more on a busy machine).
+            page.wait_for_function(f"document.querySelectorAll('#chat .message').length >= {before + 2}", timeout=120_000)
             while time.monotonic() - start < 90:
                 text = page.locator("#chat .message").last.inner_text()
                 if not seen or text != seen[-1]:
@@ -61,7 +65,7 @@ def test_one_streamed_turn_in_the_browser(llama_server, tmp_path):
             page.screenshot(path=str(tmp_path / "model-turn.png"), full_page=True)
             browser.close()
         assert final.strip() and not TEMPLATE_TOKENS.search(final), final
-        assert took < 60, f"the turn took {took:.0f} s"
+        assert took < 120, f"the turn took {took:.0f} s"
         # The reply appeared on screen before it was complete, or in one piece when the guard held it
         # back; either way the transcript stored is what the page shows.
         from interviewer.store import Store
