@@ -21,7 +21,7 @@ from interviewer.llm import ModelClient, ModelError, redact
 from interviewer.prompts import load_prompt
 from interviewer.tokens import encoding_for
 
-DOCTOR_SECONDS = 55.0  # the whole check, so doctor finishes under a minute against any server
+DOCTOR_SECONDS = 50.0  # the checks; with start-up and loading the corpus, doctor ends within a minute
 PROBE_SECONDS = 10.0
 JUDGE_CALL_SECONDS = 15.0  # one judge call in doctor; the check set gets what is left, less one call
 CAP_PROBE_TOKENS = 16
