@@ -122,6 +122,7 @@ class ModelClient:
         self.temperature = temperature
         self.usage = Usage()
         self.last: CallRecord | None = None  # the most recent request, for callers that report it
+        self.background = False  # True: waits while an interview's call waits for the server
         self._totals: list[Usage] = []  # the parents' counters, for a forked client
         self._server = server_for(settings.base_url or "openai", settings.concurrency, settings.breaker_seconds)
         self._openai = openai.OpenAI(
@@ -194,7 +195,7 @@ class ModelClient:
         """Pieces of the reply (text, or a tool call's arguments) as they arrive, within the call's
         deadline, cap and repetition limit; stopping early closes the request on the server."""
         deadline = Deadline(self.settings.deadline_seconds)
-        if not self._server.slots.acquire(timeout=deadline.left()):
+        if not self._server.acquire(deadline.left(), self.background):
             raise ModelError(f"{purpose}: no free slot on the model server within {self.settings.deadline_seconds:.0f} s "
                              f"({self.settings.concurrency} request(s) at once; INTERVIEWER_MODEL_CONCURRENCY)")
         start = time.perf_counter()
@@ -258,7 +259,7 @@ class ModelClient:
                     getattr(usage, "prompt_tokens", None) or count_messages(messages, self.model_name),
                     getattr(usage, "completion_tokens", None) or count("".join(pieces), self.model_name),
                     time.perf_counter() - start, ok=ok, from_server=usage is not None, cut=cut))
-            self._server.slots.release()
+            self._server.release()
 
     # -- what callers use
 

@@ -128,10 +128,39 @@ class Breaker:
 
 @dataclass
 class Server:
-    """What every client of one server in this process shares."""
+    """What every client of one server in this process shares: its request slots (interactive
+    calls go first: a background call waits while one is waiting) and its breaker."""
 
     slots: threading.BoundedSemaphore
     breaker: Breaker
+    waiting: int = 0  # interactive calls waiting for a slot
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def acquire(self, timeout: float, background: bool = False) -> bool:
+        deadline = Deadline(timeout)
+        if background:
+            # Never queue on the slot itself (the queue is first come, first served): take it only
+            # when no interview's call is waiting, and give it back if one arrived meanwhile.
+            while not deadline.passed:
+                with self.changed:
+                    while self.waiting and not deadline.passed:
+                        self.changed.wait(deadline.left())
+                if self.slots.acquire(timeout=min(0.05, deadline.left())):
+                    if not self.waiting:
+                        return True
+                    self.slots.release()
+            return False
+        with self.changed:
+            self.waiting += 1
+        try:
+            return self.slots.acquire(timeout=deadline.left())
+        finally:
+            with self.changed:
+                self.waiting -= 1
+                self.changed.notify_all()
+
+    def release(self) -> None:
+        self.slots.release()
 
 
 _servers: dict[tuple[str, int, float], Server] = {}

@@ -154,6 +154,7 @@ class Services:
             return judge.gate.result
         key = qualification_key(self.settings, judge.name)
         checker = judge.for_session()  # its calls count apart from any interview's
+        checker.client.background = True  # an interview's calls go first
 
         corpus = self.corpus
         if not {i["target"] for i in check_set()} <= {q.id for q in corpus.questions} | {lp.id for lp in corpus.lps}:

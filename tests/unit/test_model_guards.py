@@ -157,3 +157,31 @@ def test_the_check_sets_offline_scores_are_the_offline_judges(corpus, embedder):
     assert len(items) == 8 and sorted({i["grade"] for i in items}) == [1, 4]
     for item in items:
         assert judge.score(rubric_of(corpus, item), item["answer"]).overall == pytest.approx(item["offline_score"], abs=0.01), item["id"]
+
+
+def test_an_interviews_call_gets_the_slot_before_a_background_one():
+    import threading
+    import time
+
+    from interviewer.llm_limits import Server
+
+    server = Server(threading.BoundedSemaphore(1), Breaker(30))
+    assert server.acquire(1)  # a call in flight
+    order: list[str] = []
+
+    def call(name: str, background: bool) -> None:
+        if server.acquire(5, background):
+            order.append(name)
+            time.sleep(0.05)
+            server.release()
+
+    background = threading.Thread(target=call, args=("background", True))
+    background.start()
+    time.sleep(0.05)
+    interview = threading.Thread(target=call, args=("interview", False))
+    interview.start()
+    time.sleep(0.05)
+    server.release()
+    background.join()
+    interview.join()
+    assert order == ["interview", "background"]
