@@ -17,15 +17,11 @@ from pathlib import Path
 
 from evals.personas import PERSONAS
 from evals.simulate import asked_now
+from evals.statistics import percentile
 from interviewer.config import Settings
 from interviewer.interview.engine import Interview
 from interviewer.interview.services import Services
 from interviewer.llm_limits import Usage
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
 def run(plans: list[tuple[str, str]], persona: str, seed: int, max_turns: int) -> str:
@@ -66,9 +62,9 @@ def run(plans: list[tuple[str, str]], persona: str, seed: int, max_turns: int) -
                      f"{f['completion_tokens_mean']:.0f} / {f['completion_tokens_max']} | {f['seconds_mean']:.1f} / {f['seconds_max']:.1f} |")
     walls = [w for w, _ in turns]
     overhead = [w - m for w, m in turns]
-    lines += ["", f"Turns: {len(turns)}; wall per turn p50 {percentile(walls, 50):.1f} s, p95 {percentile(walls, 95):.1f} s, "
-              f"max {max(walls, default=0):.1f} s; engine time (wall less model time) p50 {percentile(overhead, 50):.2f} s, "
-              f"p95 {percentile(overhead, 95):.2f} s; token counts from the server on {total.calls - total.estimated} of "
+    lines += ["", f"Turns: {len(turns)}; wall per turn p50 {(percentile(walls, 50) or 0):.1f} s, p95 {(percentile(walls, 95) or 0):.1f} s, "
+              f"max {max(walls, default=0):.1f} s; engine time (wall less model time) p50 {(percentile(overhead, 50) or 0):.2f} s, "
+              f"p95 {(percentile(overhead, 95) or 0):.2f} s; token counts from the server on {total.calls - total.estimated} of "
               f"{total.calls} calls.", "", "Interviewer lines: " + "; ".join(f"{n} {by}" for by, n in sources.most_common())]
     return "\n".join(lines)
 
@@ -80,7 +76,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--max-turns", type=int, default=30)
     args = parser.parse_args()
-    plans = [(p.split(":")[0], (p.split(":") + ["RS"])[1]) for p in args.plans.split(",")]
+    from interviewer.interview.plans import PLAN_IDS
+
+    plans = [(p.split(":")[0], (p.split(":") + ["RS"])[1].upper()) for p in args.plans.split(",") if p.strip()]
+    for plan, role in plans:
+        if plan not in PLAN_IDS or role not in ("RS", "DS"):
+            parser.error(f"--plans: {plan}:{role} is not PLAN[:RS|DS] with PLAN one of {', '.join(PLAN_IDS)}")
     print(run(plans, args.persona, args.seed, args.max_turns))  # noqa: T201 - a command-line report
 
 

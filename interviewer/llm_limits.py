@@ -41,7 +41,6 @@ class Usage:
     failures: int = 0
     seconds: float = 0.0  # wall time inside model calls, so engine overhead can be measured apart
     estimated: int = 0  # calls whose tokens the server did not report (counted here instead)
-    prompt_sizes: list[int] = field(default_factory=list)
     records: list[CallRecord] = field(default_factory=list)
 
     def add(self, record: CallRecord) -> None:
@@ -51,8 +50,11 @@ class Usage:
         self.failures += 0 if record.ok else 1
         self.seconds += record.seconds
         self.estimated += 0 if record.from_server else 1
-        self.prompt_sizes.append(record.prompt_tokens)
         self.records.append(record)
+
+    @property
+    def prompt_sizes(self) -> list[int]:
+        return [r.prompt_tokens for r in self.records]
 
     def by_purpose(self) -> dict[str, dict[str, float]]:
         """Per purpose: calls, failures, mean prompt and completion tokens, mean and max seconds."""

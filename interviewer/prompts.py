@@ -80,6 +80,11 @@ class PromptFile(BaseModel):
             [("system" if role == "system" else "human", text) for role, text in self.messages]
         )
 
+    def instructions(self) -> list[str]:
+        """The prompt's own words, each variable replaced by a break: what a model must never say
+        back (speaker/guard.py checks runs of these words)."""
+        return [re.sub(r"\{\w+\}", " | ", text) for _, text in self.messages]
+
     def render(self, **values: str) -> list[tuple[str, str]]:
         """(role, text) pairs with the variables filled in; every declared variable is required."""
         missing = set(self.variables) - set(values)

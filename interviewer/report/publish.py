@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,6 +56,5 @@ def model_summary(client: ModelClient, prompts_dir: Path, report: Report) -> tup
         return None, f"the model's feedback was cut ({client.last.cut})"
     if not text:
         return None, "the model returned no text"
-    static = [re.sub(r"\{\w+\}", " | ", t) for _, t in prompt.messages]
-    why = problem(text, UtteranceRules(planned="", prompt_texts=static, needs_question=False, max_chars=3000), complete=True)
+    why = problem(text, UtteranceRules(planned="", prompt_texts=prompt.instructions(), needs_question=False, max_chars=3000), complete=True)
     return (None, f"the model's feedback was rejected: {why}") if why else (text, "")

@@ -9,7 +9,6 @@ says it instead, after a graceful line if the stream broke off midway.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -86,7 +85,7 @@ class ModelSpeaker:
             planned = self.fallback.framed_question(decision, len(ctx.turns))
         else:
             planned = decision.text or ctx.question
-        static = [re.sub(r"\{\w+\}", " | ", text) for p in self._p.values() for _, text in p.messages]
+        static = [text for p in self._p.values() for text in p.instructions()]
         return UtteranceRules(
             planned=planned, candidate_said=ctx.last_answer, prompt_texts=static,
             hidden=[h.lstrip("- ") for h in ctx.hidden_rubric.splitlines() if h.strip()],
