@@ -110,6 +110,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0004_model_events",
         "ALTER TABLE sessions ADD COLUMN model_events_json TEXT NOT NULL DEFAULT '[]';",
     ),
+    (
+        # The story bank (interviewer/stories/): the candidate's prepared STAR stories.
+        "0005_story_bank",
+        """
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            user TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            lps_json TEXT NOT NULL DEFAULT '[]',
+            assessment_json TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX stories_by_user ON stories(user, created_at);
+        """,
+    ),
 ]
 
 
@@ -228,6 +245,12 @@ class Store:
             if safe != mode:
                 db.execute("UPDATE sessions SET mode = ? WHERE id = ?", (safe, session_id))
                 log.warning("session %s: removed credentials of the model endpoint from its stored mode", session_id)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the store's database, for the other tables' owners (stories/storage.py)."""
+        with self._connect() as db:
+            yield db
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -13,6 +13,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 
+from interviewer.assessment.state import ONLINE_ASSESSMENT
 from interviewer.cli.common import (
     EXIT_BAD_INPUT,
     OFFLINE_NOTICE,
@@ -42,8 +43,8 @@ app = typer.Typer()
 
 @app.command("chat")
 def chat(
-    plan: Annotated[str, typer.Option("--plan", help=f"Interview format: {', '.join(PLAN_IDS)}.")] = "phone-screen",
-    role: Annotated[str, typer.Option("--role", help="RS or DS.")] = "RS",
+    plan: Annotated[str, typer.Option("--plan", help=f"Interview format: {', '.join(PLAN_IDS)}; or {ONLINE_ASSESSMENT}, the DS take-home test.")] = "phone-screen",
+    role: Annotated[Optional[str], typer.Option("--role", help="RS or DS (default RS; DS for the online assessment).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Makes the choice of questions reproducible.")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", help="Continue a saved session where it stopped.")] = None,
     difficulty: Annotated[Optional[int], typer.Option("--difficulty", min=1, max=3)] = None,
@@ -55,11 +56,15 @@ def chat(
     from interviewer.interview.engine import Interview
     from interviewer.schemas import LEADERSHIP_PRINCIPLES
 
-    _check_choice(plan, PLAN_IDS, "--plan")
-    _check_choice(role.upper(), ("RS", "DS"), "--role")
+    _check_choice(plan, (*PLAN_IDS, ONLINE_ASSESSMENT), "--plan")
+    role = (role or ("DS" if plan == ONLINE_ASSESSMENT else "RS")).upper()
+    _check_choice(role, ("RS", "DS"), "--role")
     for name in lp or []:
         _check_choice(name, LEADERSHIP_PRINCIPLES, "--lp")
     services = build_services()
+    if plan == ONLINE_ASSESSMENT or (resume and _is_assessment(services, resume)):
+        _assessment(services, resume, seed, role)
+        return
     if resume:
         try:
             interview = Interview.resume(services, resume)
@@ -75,12 +80,60 @@ def chat(
             user=user or services.settings.os_user, difficulty=difficulty, lp_focus=lp, bar_raiser=bar_raiser or None,
             avoid_recent=seed is None,
         )
+    run_chat(services, interview)
+
+
+def run_chat(services, interview) -> None:  # noqa: ANN001
+    """Hold the interview in the terminal (also started by `interviewer stories practice|drill`)."""
     services.warm_up_in_background()  # the model loads while the candidate reads the first question
     services.qualify_judge_in_background()  # model mode: once per model, cached
     try:
         _converse(services, interview)
     finally:
         services.stop_warm_up()
+
+
+def _is_assessment(services, session_id: str) -> bool:  # noqa: ANN001
+    try:
+        return services.store.session(session_id).plan_id == ONLINE_ASSESSMENT
+    except KeyError:
+        return False
+
+
+def _assessment(services, resume: str | None, seed: int | None, role: str) -> None:  # noqa: ANN001
+    from interviewer.assessment.session import OnlineAssessment
+    from interviewer.cli.assessment import run_assessment
+    from interviewer.corpus.loading import CorpusError
+    from interviewer.runner import ProblemError
+
+    try:
+        if resume:
+            oa = OnlineAssessment.resume(services, resume)
+        else:
+            oa = OnlineAssessment.start(services, services.settings.os_user, seed, role.upper())
+    except (CorpusError, ProblemError) as exc:
+        for problem in getattr(exc, "messages", None) or exc.problems:
+            print(problem, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if oa.finished and resume:
+        err.print(f"Session {resume} has already ended; its report: interviewer report {resume}")
+        raise typer.Exit(0)
+    run_assessment(services, oa)
+
+
+def _assessment_report(services, session_id: str, fmt: str) -> str:  # noqa: ANN001
+    from interviewer.assessment.session import OnlineAssessment
+    from interviewer.assessment.view import build_report, report_md
+
+    rep = build_report(OnlineAssessment.resume(services, session_id))
+    if fmt == "json":
+        return rep.model_dump_json(indent=2)
+    if fmt == "html":
+        import html
+
+        return (f"<!doctype html><html><head><meta charset='utf-8'><title>Online assessment {session_id}</title></head>"
+                f"<body><pre>{html.escape(report_md(rep))}</pre></body></html>\n")
+    return report_md(rep)
 
 
 def _where(interview) -> str:  # noqa: ANN001
@@ -249,7 +302,10 @@ def report(
     _check_choice(fmt, REPORT_FORMATS, "--format")
     services = build_services()
     try:
-        text = render(report_for_session(services.corpus, services.store, session_id), fmt)
+        if _is_assessment(services, session_id):
+            text = _assessment_report(services, session_id, fmt)
+        else:
+            text = render(report_for_session(services.corpus, services.store, session_id), fmt)
     except KeyError as exc:
         err.print(f"[red]{exc.args[0]}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None

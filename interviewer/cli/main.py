@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from interviewer.cli import browser, corpus, doctor, interview, run, search
+from interviewer.cli import browser, corpus, doctor, interview, run, search, stories
 from interviewer.cli.common import State, settings
 from interviewer.config import RedactingFilter
 
@@ -24,6 +24,7 @@ app.add_typer(interview.app)
 app.add_typer(run.app)
 app.add_typer(browser.app)
 app.add_typer(doctor.app)
+app.add_typer(stories.app, name="stories")
 
 
 @app.callback()

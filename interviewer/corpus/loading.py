@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 DOC_FILES = {"README.md", "AUTHORING.md"}
 CHECKLIST_FILE = "seed_checklist.yaml"
 # Runnable problems (hidden tests, SQL schemas) live beside the corpus but load through
-# interviewer.runner; the judge's contrast data loads through interviewer.corpus.contrast.
-SEPARATE_DIRS = {"problems", "contrast"}
+# interviewer.runner; the judge's contrast data loads through interviewer.corpus.contrast; the
+# online assessment's items through interviewer.assessment.content.
+SEPARATE_DIRS = {"problems", "contrast", "assessment"}
 
 
 @dataclass(frozen=True)
@@ -333,8 +334,11 @@ def load_seed_checklist(corpus_dir: Path) -> list[dict[str, Any]]:
     return [line for section in data["sections"] for line in section["lines"]]
 
 
-def seed_tags_in_use(corpus: Corpus) -> Counter[str]:
+def seed_tags_in_use(corpus: Corpus, extra: list[list[str]] | None = None) -> Counter[str]:
+    """`extra`: the tags of items loaded apart (the online assessment's)."""
     tags: Counter[str] = Counter()
+    for more in extra or []:
+        tags.update(more)
     for q in corpus.questions:
         tags.update(q.seed_tags)
     for lp in corpus.lps:

@@ -55,6 +55,18 @@ def pick_question(state: InterviewState, corpus: Corpus, plan: RoundPlan,
     return rng(state, "question").choice(choices)
 
 
+def story_opening(state: InterviewState, corpus: Corpus) -> tuple[LeadershipPrinciple, str, str] | None:
+    """The story drill's first question: the candidate's own bank story, for its LP (the LP,
+    the item id and the line), until it has been asked."""
+    story = state.story
+    lp = next((p for p in corpus.lps if story is not None and p.name == story.lp), None)
+    if story is None or lp is None or f"{lp.id}.story" in state.asked:
+        return None
+    text = (f'You have "{story.title}" in your bank as a {lp.name} story. Tell it to me as you would in the loop: '
+            "the situation, what you did yourself, and how it ended. I'll push on the details.")
+    return lp, f"{lp.id}.story", text
+
+
 def pick_probe(state: InterviewState, corpus: Corpus, plan: RoundPlan) -> tuple[LeadershipPrinciple, int] | None:
     lps = [lp for lp in corpus.lps if lp.name in state.lp_focus] or list(corpus.lps)
     if not state.plan.bar_raiser:

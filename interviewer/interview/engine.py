@@ -16,7 +16,12 @@ from interviewer.interview.clock import turn_seconds
 from interviewer.interview.panel import is_question
 from interviewer.interview.plans import build_plan
 from interviewer.interview.services import Services, usage_of
-from interviewer.interview.state import InterviewState, TurnState, turn_state
+from interviewer.interview.state import (
+    InterviewState,
+    StoryBrief,
+    TurnState,
+    turn_state,
+)
 from interviewer.judge.rubric import Rubric, rubric_for_lp, rubric_for_question
 from interviewer.schemas import Action, Decision, Role, Score, Turn
 from interviewer.speaker.base import SpeakContext
@@ -75,7 +80,7 @@ class Interview:
     def start(
         cls, services: Services, plan_id: str = "ml-breadth", role: str = "RS", seed: int = 0, user: str = "local",
         difficulty: int | None = None, lp_focus: list[str] | None = None, bar_raiser: bool | None = None,
-        resume_projects: list[str] | None = None, avoid_recent: bool = False,
+        resume_projects: list[str] | None = None, avoid_recent: bool = False, story: StoryBrief | None = None,
     ) -> Interview:
         """A new interview. `avoid_recent` steers away from items this user saw in recent sessions;
         leave it off when the candidate chose a seed, so the same seed asks the same questions."""
@@ -83,6 +88,7 @@ class Interview:
         state = InterviewState(
             plan=plan, seed=seed, difficulty=difficulty, lp_focus=lp_focus or [],
             avoid=services.store.recent_items(user) if avoid_recent else [], resume_projects=resume_projects or [],
+            story=story,
         )
         session_id = services.store.create_session(user, plan_id, plan.role.value, seed, state.model_dump_json(),
                                                    meta=SessionMeta(judge=services.judge.name))

@@ -161,6 +161,8 @@ FORMATS = {
 }
 
 PLAN_IDS: tuple[str, ...] = (*FORMATS, *DRILLS, "behavioral")
+# Started from a bank story (`interviewer stories drill ID`, the Story bank tab), not chosen alone.
+STORY_DRILL = "story-drill"
 
 
 def build_plan(plan_id: str, role: Role | str = Role.RS, bar_raiser: bool | None = None, seed: int = 0) -> Plan:
@@ -174,8 +176,10 @@ def build_plan(plan_id: str, role: Role | str = Role.RS, bar_raiser: bool | None
         rounds = [_tech(kind, title, 3, 30, 1)]
     elif plan_id == "behavioral":
         title, rounds = "Behavioural drill", [_lp(4, 30)]
+    elif plan_id == STORY_DRILL:
+        title, rounds = "Story drill", [_lp(2, 15, title="Bar Raiser: defend your story")]
     else:
         raise ValueError(f"unknown plan {plan_id!r}; choose one of {', '.join(PLAN_IDS)}")
-    br = plan_id == "bar-raiser" if bar_raiser is None else bar_raiser
+    br = plan_id in ("bar-raiser", STORY_DRILL) if bar_raiser is None else bar_raiser
     return Plan(id=plan_id, title=f"{title} ({role.value})", role=role, rounds=rounds, bar_raiser=br,
                 follow_up_cap=3 if br else 2, one_interviewer=plan_id != "loop")

@@ -25,6 +25,7 @@ from interviewer.interview.choose import (
     pick_question,
     rng,
     star_follow_up,
+    story_opening,
     topic_words,
 )
 from interviewer.interview.classify import MessageKind
@@ -163,12 +164,15 @@ class Policy:
     def _ask(self, state: InterviewState, plan: RoundPlan, now: float, reason: str, closed: bool, new_round: bool) -> Decision | None:
         project: str | None = None
         if plan.kind is Round.BEHAVIORAL:
-            picked = pick_probe(state, self.corpus, plan)
-            if picked is None:
+            story = story_opening(state, self.corpus)
+            picked = None if story else pick_probe(state, self.corpus, plan)
+            if story is not None:
+                lp, item_id, text = story
+            elif picked is not None:
+                lp, i = picked
+                item_id, text = f"{lp.id}.probe-{i}", lp.probes[i - 1].text
+            else:
                 return None
-            lp, i = picked
-            item_id = f"{lp.id}.probe-{i}"
-            text = lp.probes[i - 1].text
             revisit = lp.name in state.lps_probed  # a Bar Raiser digging again, which the line says
             state.item = ItemState(item_id=item_id, kind="lp_probe", question=text, lp=lp.name)
             state.lps_probed.append(lp.name)

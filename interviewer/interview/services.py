@@ -126,6 +126,11 @@ class Services:
                    retriever=retriever)
 
     @property
+    def offline_judge(self) -> OfflineJudge:
+        """The offline judge, also in model mode (the story bank scores with it)."""
+        return self.judge if isinstance(self.judge, OfflineJudge) else self.judge.fallback
+
+    @property
     def mode(self) -> str:
         if self.speaker_client is None:
             return "offline"

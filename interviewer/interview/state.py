@@ -33,6 +33,14 @@ class ItemState(BaseModel):
     challenged: list[str] = Field(default_factory=list, description="quotes already challenged as wrong")
 
 
+class StoryBrief(BaseModel):
+    """A bank story the candidate chose to defend (the story drill)."""
+
+    id: str
+    title: str
+    lp: str
+
+
 class RoundState(BaseModel):
     index: int = 0
     started_at: float | None = None
@@ -58,6 +66,7 @@ class InterviewState(BaseModel):
     lps_probed: list[str] = Field(default_factory=list)
     used_prompts: list[str] = Field(default_factory=list, description="LP follow-ups and alternative scenarios already said; never said twice")
     resume_projects: list[str] = Field(default_factory=list, description="projects from the uploaded resume, for the deep dive")
+    story: StoryBrief | None = Field(None, description="the story drill's bank story, asked for first")
     interviewers: list[str] = Field(default_factory=list, description="panel members met so far, by id")
     round_seconds: list[float] = Field(default_factory=list, description="interview time used per round (interview/clock.py)")
     finished: bool = False

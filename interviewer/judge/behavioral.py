@@ -15,13 +15,14 @@ from functools import partial
 import numpy as np
 
 from interviewer.judge.mapping import integrity
-from interviewer.judge.reading import BehavioralReading
+from interviewer.judge.reading import BehavioralReading, ItemReading
 from interviewer.judge.rubric import Rubric
 from interviewer.judge.shortlist import ranking_scores
 from interviewer.judge.text import (
     STAR_PARTS,
     filler_count,
     generic_claims,
+    normalise,
     ownership,
     specificity,
 )
@@ -78,6 +79,29 @@ class BehavioralScoring:
         return BehavioralReading(prep, parts, generic, rambling, n_specific, carriers, i_count, we_count,
                                  len(action_spans), we_actions, shown, measures,
                                  ownership_quote=i_action or we_action or any_i)
+
+    def read_story(self, rubric: Rubric, answer: str) -> BehavioralReading | None:
+        """What the judge reads in a story for this LP (None when there is too little to judge):
+        the story bank names a story's gaps from it."""
+        return self._read_behavioral(rubric, normalise(answer))
+
+    def signal_strengths(self, rubrics: list[Rubric], answer: str) -> list[tuple[float, list[ItemReading]]]:
+        """For each LP's rubric: how strongly the story shows its signals (the mean of the three
+        best-read signals, as lp_alignment) and the signals it shows. The story is split and
+        embedded once for all of them."""
+        prep = self._prepare(normalise(answer))
+        units = prep.units or prep.kept
+        out: list[tuple[float, list[ItemReading]]] = []
+        for rubric in rubrics:
+            sims, windows = self._similarity(units, rubric.signals)
+            if not windows or not rubric.signals:
+                out.append((0.0, []))
+                continue
+            ranks = ranking_scores(sims, rubric.signals, [w.text for w in windows])
+            readings = self._verdicts(rubric.signals, windows, ranks, k=self.t.signal_shortlist)
+            top = sorted((r.states for r in readings), reverse=True)[:3]
+            out.append((float(np.mean(top)), [r for r in readings if r.states >= self.t.signal]))
+        return out
 
     def _behavioral(self, rubric: Rubric, answer: str) -> Score:
         names = ("star_structure", "specificity", "ownership", "lp_alignment")

@@ -10,6 +10,11 @@ import logging
 
 from pydantic import BaseModel
 
+from interviewer.assessment.state import (
+    ONLINE_ASSESSMENT,
+    AssessmentState,
+    overall_percent,
+)
 from interviewer.corpus.loading import Corpus
 from interviewer.report.build import report_of
 from interviewer.retrieval.lexical import tokenize
@@ -110,6 +115,13 @@ def history(corpus: Corpus, store: Store, user: str, limit: int = 50) -> History
     finished = 0
     for row in sorted(rows, key=lambda r: r.created_at):
         turns = store.turns(row.id)
+        if row.plan_id == ONLINE_ASSESSMENT:
+            # Graded by answer keys and tests, not the interview rubric: its share of points is its result.
+            done = AssessmentState.model_validate_json(row.state_json)
+            summaries.append(SessionSummary(
+                id=row.id, plan_id=row.plan_id, role=row.role, status=row.status, created_at=row.created_at,
+                turns=len(turns), recommendation=f"{overall_percent(done):.0f}% of points" if done.finished else None))
+            continue
         report = report_of(corpus, row, turns) if row.status == "finished" else None
         summaries.append(SessionSummary(
             id=row.id, plan_id=row.plan_id, role=row.role, status=row.status, created_at=row.created_at,

@@ -157,8 +157,10 @@ def _header(problem: CodingProblem, source: str) -> dict[str, Any]:
         "args": problem.args,
         "returns": problem.returns,
         "sys_path": list(site_paths()),
-        # numpy too when the harness builds arrays: it must load before the guard (it uses ctypes).
-        "preimport": _preimports(source) + (["numpy"] if "ndarray" in problem.args else []),
+        # numpy (and pandas) too when the harness builds arrays or frames or converts a returned frame:
+        # they must load before the guard (numpy uses ctypes).
+        "preimport": _preimports(source) + (["numpy"] if "ndarray" in problem.args else [])
+        + (["numpy", "pandas"] if {"dataframe", "series"} & set(problem.args) or problem.returns == "frame" else []),
         "stdout_cap": STDOUT_CAP,
         "scale": {"args_py": problem.scale.args_py} if problem.scale else None,
     }

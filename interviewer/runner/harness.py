@@ -13,10 +13,12 @@ bubblewrap sandbox, limits and unprivileged uid of sandbox.py are.
 
 import builtins
 import collections
+import datetime
 import gc
 import itertools
 import json
 import linecache
+import math
 import os
 import sys
 import time
@@ -153,6 +155,43 @@ def find_in_tree(root, value):
     raise ValueError(f"tree_ref: no node with value {value!r} in the tree")
 
 
+FRAME_KEYS = ("__index__", "__dates__", "__dtypes__")
+
+
+def to_frame(spec):
+    """{"col": [values...], ...} to a DataFrame. Optional keys: "__index__" (the index values),
+    "__dtypes__" ({col: dtype}, applied with astype: gives an empty column its type) and
+    "__dates__" ([col, ...], ISO 8601 text parsed with pandas.to_datetime). pandas is imported here, never at
+    the top: the harness is stdlib only, and problems that use frames preimport it."""
+    import pandas
+
+    if isinstance(spec, pandas.DataFrame):  # built by an args_py expression
+        return spec
+    if not isinstance(spec, dict):
+        raise TypeError(f"a dataframe argument must be an object of columns, not {type(spec).__name__}")
+    columns = {k: v for k, v in spec.items() if k not in FRAME_KEYS}
+    frame = pandas.DataFrame(columns, index=spec.get("__index__"))
+    for col, dtype in (spec.get("__dtypes__") or {}).items():
+        frame[col] = frame[col].astype(dtype)
+    for col in spec.get("__dates__") or []:
+        frame[col] = pandas.to_datetime(frame[col], format="ISO8601")
+    return frame
+
+
+def to_series(spec):
+    """A list of values, or {"values": [...], "index": [...], "name": str, "dtype": str,
+    "dates": true} (parsed with pandas.to_datetime), to a Series."""
+    import pandas
+
+    if isinstance(spec, pandas.Series):
+        return spec
+    if not isinstance(spec, dict):
+        return pandas.Series(spec)
+    series = pandas.Series(spec.get("values", []), index=spec.get("index"), name=spec.get("name"),
+                           dtype=spec.get("dtype"))
+    return pandas.to_datetime(series, format="ISO8601") if spec.get("dates") else series
+
+
 def convert_args(raw, converters):
     args = []
     for value, kind in zip(raw, converters):
@@ -166,6 +205,10 @@ def convert_args(raw, converters):
             import numpy
 
             args.append(numpy.asarray(value, dtype=float))
+        elif kind == "dataframe":
+            args.append(to_frame(value))
+        elif kind == "series":
+            args.append(to_series(value))
         else:
             args.append(value)
     trees = [a for a, k in zip(args, converters) if k == "tree"]
@@ -211,7 +254,73 @@ def convert_return(value, kind):
         return from_tree(value)
     if kind == "node_val":
         return getattr(value, "val", value) if value is not None else None
+    if kind == "frame":
+        return from_frame(value)
     return value
+
+
+def _index_is_data(pandas, index):
+    """Whether a frame's index carries an answer (groupby keys, set_index, pivot rows) and so
+    becomes columns: it does when it is a MultiIndex, has a name, or is not integers. An unnamed
+    integer index (0..n-1, or what filtering or sorting left of it) is dropped."""
+    return (isinstance(index, pandas.MultiIndex) or any(n is not None for n in index.names)
+            or not pandas.api.types.is_integer_dtype(index.dtype))
+
+
+def from_frame(value):
+    """pandas and NumPy results to JSON-ready values, compared as the problem's `frame` says:
+    a DataFrame to {"columns": [...], "rows": [[...], ...]} (its index first turned into columns
+    when it carries data), a Series to {"index": [...], "values": [...]}, an Index or array to a
+    list; NaN, NaT and NA to None, timestamps and dates to ISO strings, timedeltas to seconds,
+    periods to text, numpy scalars to Python ones. Lists, tuples and dicts are walked through.
+    Modules are looked up, not imported: a value cannot be a pandas object unless pandas is loaded."""
+    pandas, numpy = sys.modules.get("pandas"), sys.modules.get("numpy")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if pandas is not None:
+        if value is pandas.NaT or value is pandas.NA:
+            return None
+        if isinstance(value, pandas.DataFrame):
+            frame = value
+            if _index_is_data(pandas, frame.index):
+                try:
+                    frame = frame.reset_index()
+                except ValueError:  # the index repeats a column (set_index(..., drop=False))
+                    frame = frame.reset_index(drop=True)
+            return {"columns": [from_frame(c) for c in frame.columns],
+                    "rows": [[from_frame(v) for v in row] for row in frame.itertuples(index=False, name=None)]}
+        if isinstance(value, pandas.Series):
+            return {"index": [from_frame(i) for i in value.index], "values": [from_frame(v) for v in value]}
+        if isinstance(value, pandas.Index):
+            return [from_frame(v) for v in value]
+        if isinstance(value, (pandas.Period, pandas.Interval)):
+            return str(value)
+    if numpy is not None:
+        if isinstance(value, numpy.ndarray):
+            if value.dtype.kind in "mM" or value.dtype == object:
+                return [from_frame(v) for v in value]
+            return from_frame(value.tolist())
+        if isinstance(value, numpy.datetime64):
+            return None if numpy.isnat(value) else (
+                from_frame(pandas.Timestamp(value)) if pandas is not None else str(value))
+        if isinstance(value, numpy.timedelta64):
+            return None if numpy.isnat(value) else float(value / numpy.timedelta64(1, "s"))
+        if isinstance(value, numpy.generic):
+            return from_frame(value.item())
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (list, tuple)):
+        return [from_frame(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return plain([from_frame(v) for v in value])
+    if isinstance(value, dict):
+        keys = [from_frame(k) for k in value]
+        return {tuple(k) if isinstance(k, list) else k: from_frame(v) for k, v in zip(keys, value.values())}
+    return plain(value)
 
 
 def plain(value):

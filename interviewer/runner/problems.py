@@ -24,9 +24,10 @@ from interviewer.corpus.loading import (
 
 log = logging.getLogger(__name__)
 
-ArgConverter = Literal["plain", "linked_list", "linked_list_cycle", "tree", "tree_ref", "ndarray"]
-ReturnConverter = Literal["plain", "linked_list", "tree", "node_val"]
-Compare = Literal["exact", "unordered", "unordered_nested", "float", "any_of"]
+ArgConverter = Literal["plain", "linked_list", "linked_list_cycle", "tree", "tree_ref", "ndarray", "dataframe", "series"]
+ReturnConverter = Literal["plain", "linked_list", "tree", "node_val", "frame"]
+Compare = Literal["exact", "unordered", "unordered_nested", "float", "any_of", "frame", "frame_unordered"]
+FRAME_KEYS = ("__index__", "__dates__", "__dtypes__")
 Helper = Literal["ListNode", "TreeNode"]
 MIN_HIDDEN_TESTS = 8
 
@@ -162,10 +163,45 @@ def _check_test(p: CodingProblem, test: CodingTest, loc: tuple[Any, ...]) -> lis
                 found.append(((*loc, "args", i), f"a {kind} argument must be a list"))
             if kind == "linked_list_cycle" and not (isinstance(value, dict) and isinstance(value.get("values"), list)):
                 found.append(((*loc, "args", i), "a linked_list_cycle argument must be {values: [...], pos: k}"))
+            if kind == "dataframe":
+                found.extend(((*loc, "args", i), why) for why in _frame_arg_problems(value))
+            if kind == "series" and not (isinstance(value, list) or (isinstance(value, dict) and isinstance(value.get("values"), list))):
+                found.append(((*loc, "args", i), "a series argument must be a list or {values: [...], index: [...]}"))
     if p.compare == "any_of" and not isinstance(test.expected, list):
         found.append(((*loc, "expected"), "with compare: any_of, expected must be a list of acceptable answers"))
     if p.compare in ("unordered", "unordered_nested") and not isinstance(test.expected, list):
         found.append(((*loc, "expected"), f"with compare: {p.compare}, expected must be a list"))
+    if p.compare == "frame_unordered" and not (isinstance(test.expected, list) or (
+            isinstance(test.expected, dict) and set(test.expected) in ({"columns", "rows"}, {"index", "values"}))):
+        found.append(((*loc, "expected"), "with compare: frame_unordered, expected must be {columns, rows}, {index, values} or a list"))
+    return found
+
+
+def _frame_arg_problems(value: Any) -> list[str]:
+    """What is wrong with a literal `dataframe` argument: {col: [values...]} plus optional special keys."""
+    if not isinstance(value, dict):
+        return ["a dataframe argument must be an object of columns: {col: [values...], ...}"]
+    columns = {k: v for k, v in value.items() if k not in FRAME_KEYS}
+    found = [f"column {k!r} must be a list of values" for k, v in columns.items() if not isinstance(v, list)]
+    lengths = {len(v) for v in columns.values() if isinstance(v, list)}
+    index = value.get("__index__")
+    if index is not None:
+        if not isinstance(index, list):
+            found.append("__index__ must be a list of index values")
+        else:
+            lengths.add(len(index))
+    if len(lengths) > 1:
+        found.append(f"columns (and __index__) have different lengths: {sorted(lengths)}")
+    dates = value.get("__dates__", [])
+    if not isinstance(dates, list) or any(d not in columns for d in dates):
+        found.append("__dates__ must list columns of the frame")
+    dtypes = value.get("__dtypes__", {})
+    if not isinstance(dtypes, dict) or any(d not in columns for d in dtypes):
+        found.append("__dtypes__ must map columns of the frame to dtype names")
+        dtypes = {}
+    typed = set(dtypes) | set(dates if isinstance(dates, list) else [])
+    found.extend(f"column {k!r} holds only nulls, which pandas makes an object column: give its dtype in __dtypes__"
+                 for k, v in columns.items() if isinstance(v, list) and v and all(x is None for x in v) and k not in typed)
     return found
 
 

@@ -15,8 +15,10 @@ from starlette.middleware import Middleware
 
 from interviewer.interview.services import Services
 from interviewer.ui import layout
+from interviewer.ui.assessment_handlers import AssessmentHandlers
 from interviewer.ui.handlers import Handlers
 from interviewer.ui.login import POLICY, LoginGuard, LoginThrottle, password_check
+from interviewer.ui.story_handlers import StoryHandlers
 
 # v2: v1 was encrypted with a key from the data directory, which Gradio served to every visitor.
 STORAGE_KEY = "interviewer-v2"
@@ -48,6 +50,10 @@ def build_app(services: Services) -> gr.Blocks:
                 report = layout.report_tab()
             with gr.Tab("History", id="history") as history_tab:
                 past = layout.history_tab()
+            with gr.Tab("Story bank", id="stories") as stories_tab:
+                bank = layout.story_tab()
+            with gr.Tab("Online assessment", id="assessment") as assessment_tab:
+                oa = layout.assessment_tab()
 
         # The order handlers.screen_out fills them in.
         screen = [browser, live.chat, live.progress, live.code_box, live.code, live.run, live.guess_box, live.tally,
@@ -81,6 +87,31 @@ def build_app(services: Services) -> gr.Blocks:
         live.warm_timer.tick(h.on_warm_tick, None, [live.warm, live.warm_timer], queue=False,
                              api_visibility="undocumented")
         past.sessions.select(h.on_history_row, [browser], [*screen, tabs], api_name="open_session")
+
+        sh = StoryHandlers(h)
+        bank_view = [bank.assessment, bank.pick, bank.table, bank.grid, bank.notice, bank.lps, bank.export_md,
+                     bank.export_json]
+        stories_tab.select(sh.on_open, [browser], bank_view, api_name="stories")
+        bank.add.click(sh.on_add, [browser, bank.title, bank.text, bank.lps], [*bank_view, bank.title, bank.text],
+                       api_name="story_add")
+        bank.pick.input(sh.on_pick, [browser, bank.pick], bank_view, api_name="story_pick")
+        bank.set_lps.click(sh.on_set_lps, [browser, bank.pick, bank.lps], bank_view, api_name="story_map")
+        bank.accept.click(sh.on_accept, [browser, bank.pick], bank_view, api_name="story_accept")
+        bank.delete.click(sh.on_delete, [browser, bank.pick], bank_view, api_name="story_delete")
+        bank.upload.upload(sh.on_import, [browser, bank.upload], bank_view, api_name="story_import")
+        bank.practice.click(sh.on_practice, [browser, bank.role], [*screen, tabs, bank.notice], api_name="story_practice")
+        bank.drill.click(sh.on_drill, [browser, bank.pick, bank.role], [*screen, tabs, bank.notice], api_name="story_drill")
+
+        ah = AssessmentHandlers(h)
+        oa_view = [browser, oa.header, oa.countdown, oa.timer, oa.item, oa.choice, oa.most, oa.least, oa.code,
+                   oa.submit, oa.skip, oa.end, oa.notice, oa.report, oa.download]
+        oa.start.click(ah.on_start, [browser, oa.role, oa.seed], oa_view, api_name="assessment_start")
+        assessment_tab.select(ah.on_open, [browser], oa_view, api_name="assessment")
+        oa.submit.click(ah.on_submit, [browser, oa.choice, oa.most, oa.least, oa.code], oa_view,
+                        concurrency_id="assessment", api_name="assessment_submit")
+        oa.skip.click(ah.on_skip, [browser], oa_view, concurrency_id="assessment", api_name="assessment_skip")
+        oa.end.click(ah.on_end, [browser], oa_view, concurrency_id="assessment", api_name="assessment_end")
+        oa.timer.tick(ah.on_tick, [browser], oa_view, queue=False, api_visibility="undocumented")
     return demo
 
 

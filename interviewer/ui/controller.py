@@ -17,14 +17,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from interviewer.assessment.state import ONLINE_ASSESSMENT
 from interviewer.interview.engine import (
     Interview,
     MessageTooLong,
     RunUnavailable,
     check_length,
 )
-from interviewer.interview.plans import PLAN_IDS
+from interviewer.interview.plans import PLAN_IDS, STORY_DRILL
 from interviewer.interview.services import Services
+from interviewer.interview.state import StoryBrief
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
@@ -121,6 +123,9 @@ class Controller:
         if row.user != user:
             # Another browser's or user's session: never show it.
             raise UserError("That session belongs to someone else; start a new interview.")
+        if row.plan_id == ONLINE_ASSESSMENT:
+            raise UserError(f"Session {session_id} is an online assessment, taken in the terminal: "
+                            f"its report is `interviewer report {session_id}`.")
         return row
 
     def _interview(self, user: str, session_id: str) -> Interview:
@@ -166,6 +171,15 @@ class Controller:
             self._live[interview.session_id] = interview
         info = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
         return self._screen(interview, info=info)
+
+    def start_story_practice(self, user: str, role: str, lp_focus: list[str], story: StoryBrief | None = None) -> Screen:
+        """From the Story bank: a behavioural drill on the weakest LPs, or a Bar Raiser drill on one story."""
+        seed = int(time.time() * 1000) % 1_000_000
+        interview = Interview.start(self.s, STORY_DRILL if story else "behavioral", role, seed, user=user,
+                                    lp_focus=lp_focus, story=story)
+        with self._guard:
+            self._live[interview.session_id] = interview
+        return self._screen(interview, info=f"Probing: {', '.join(lp_focus)}." if lp_focus else "")
 
     def restore(self, user: str, session_id: str | None) -> Screen | None:
         """The screen of a saved session after a page reload; None when there is nothing to restore."""

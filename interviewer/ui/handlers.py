@@ -28,7 +28,7 @@ FRIENDLY_FAILURE = "Something went wrong on our side. Your interview is saved: r
 SCREEN_OUTPUTS = 10  # the components screen_out fills, in app.py's order
 
 
-def _with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
+def with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
     """Every browser gets its own random id before it can start anything: never a shared user."""
     browser_state = dict(browser_state or {})
     if not browser_state.get("browser_id"):
@@ -46,7 +46,7 @@ def user_of(request: gr.Request | None, browser: dict[str, Any], local_user: str
     return f"browser-{browser.get('browser_id') or 'anonymous'}"
 
 
-def _failure(exc: Exception) -> str:
+def failure_line(exc: Exception) -> str:
     if isinstance(exc, UserError):
         return str(exc)
     log.exception("handler failed")
@@ -119,7 +119,7 @@ class Handlers:
         return user_of(request, browser_state, s.os_user if s.single_user else None)
 
     def on_load(self, browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
-        browser_state = _with_browser_id(browser_state)
+        browser_state = with_browser_id(browser_state)
         screen = self.ctl.restore(self.user(request, browser_state), browser_state.get("session_id"))
         if screen is None:
             browser_state["session_id"] = ""  # gone, or not this browser's: forget it
@@ -128,14 +128,14 @@ class Handlers:
 
     def on_start(self, browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
                  request: gr.Request) -> tuple:
-        browser_state = _with_browser_id(browser_state)
+        browser_state = with_browser_id(browser_state)
         try:
             choice = SetupChoice(role=role_v, plan_id=plan_v, difficulty=difficulty_v or None,
                                  bar_raiser=bool(bar_raiser_v), lp_focus=lp_v or [], guess_lp=bool(guess_v),
                                  seed=None if seed_v in (None, "") else int(seed_v))
             screen = self.ctl.start(self.user(request, browser_state), choice, Path(resume_v) if resume_v else None)
         except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
-            message = _pydantic_line(exc) if exc.__class__.__name__ == "ValidationError" else _failure(exc)
+            message = _pydantic_line(exc) if exc.__class__.__name__ == "ValidationError" else failure_line(exc)
             return (*screen_out(None, browser_state), gr.Tabs(), message)
         return (*screen_out(screen, browser_state), gr.Tabs(selected="interview"), "")
 
@@ -149,7 +149,7 @@ class Handlers:
                     yield (*screen_out(last, browser_state), "", gr.update())
                 last = screen
         except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
-            yield (*[gr.update()] * (SCREEN_OUTPUTS - 2), _failure(exc), gr.update(), gr.update(), gr.update())
+            yield (*[gr.update()] * (SCREEN_OUTPUTS - 2), failure_line(exc), gr.update(), gr.update(), gr.update())
             return
         if last is not None:
             # The answer box empties; the LP guess too, unless the message was not the answer yet.
@@ -174,7 +174,7 @@ class Handlers:
         try:
             screen, panel = self.ctl.run_code(self.user(request, browser_state), browser_state.get("session_id"), code_v)
         except Exception as exc:  # noqa: BLE001
-            return (*[gr.update()] * (SCREEN_OUTPUTS - 1), _failure(exc))
+            return (*[gr.update()] * (SCREEN_OUTPUTS - 1), failure_line(exc))
         return (*screen_out(screen, browser_state)[:-1], panel)
 
     def on_report(self, browser_state: dict[str, Any], request: gr.Request) -> tuple:
@@ -186,7 +186,7 @@ class Handlers:
             report = self.ctl.report(self.user(request, browser_state), session_id)
             paths = _download_files(report)
         except Exception as exc:  # noqa: BLE001
-            return _failure(exc), None, None, "", hidden, hidden, hidden
+            return failure_line(exc), None, None, "", hidden, hidden, hidden
         return (view.report_headline(report), view.score_rows(report), pd.DataFrame(view.chart_rows(report)),
                 view.evidence_markdown(report), *(gr.update(value=str(paths[f]), visible=True)
                                                   for f in ("md", "html", "json")))
@@ -204,7 +204,7 @@ class Handlers:
         try:
             h = history(self.services.corpus, self.services.store, self.user(request, browser_state))
         except Exception as exc:  # noqa: BLE001
-            return [], gr.update(choices=[]), None, _failure(exc)
+            return [], gr.update(choices=[]), None, failure_line(exc)
         choices = view.resumable(h)
         return (view.session_rows(h), gr.update(choices=choices, value=choices[0][1] if choices else None),
                 gr.update(value=pd.DataFrame(view.trend_rows(h), columns=["session", "score", "name"]),

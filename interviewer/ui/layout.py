@@ -151,3 +151,111 @@ def history_tab() -> HistoryTab:
                         elem_id="trend")
     stories = gr.Markdown(elem_id="stories")
     return HistoryTab(sessions, pick, resume, trend, stories)
+
+
+@dataclass
+class StoryTab:
+    title: gr.Textbox
+    text: gr.Textbox
+    lps: gr.Dropdown
+    add: gr.Button
+    notice: gr.Markdown
+    assessment: gr.Markdown
+    pick: gr.Dropdown
+    set_lps: gr.Button
+    accept: gr.Button
+    delete: gr.Button
+    drill: gr.Button
+    practice: gr.Button
+    table: gr.Markdown
+    grid: gr.Markdown
+    export_md: gr.DownloadButton
+    export_json: gr.DownloadButton
+    upload: gr.File
+    role: gr.Radio
+
+
+def story_tab() -> StoryTab:
+    gr.Markdown("Prepare two strong STAR stories for every Leadership Principle. Each story is scored as in an "
+                "interview, its gaps named with a fix, and mapped to the LPs it can evidence.")
+    with gr.Row():
+        with gr.Column():
+            title = gr.Textbox(label="Title", max_lines=1, elem_id="story-title",
+                               placeholder="A short name, e.g. The fraud alert nobody owned")
+            text = gr.Textbox(label="The story", lines=8, max_lines=20, elem_id="story-text",
+                              placeholder="Situation, your task, what you did, the result (with numbers), what you learned.")
+            lps = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), multiselect=True, elem_id="story-lps",
+                              label="LPs it evidences (optional: leave empty to use the suggestion)")
+            add = gr.Button("Score and add to the bank", variant="primary", elem_id="story-add")
+            notice = gr.Markdown(elem_id="story-notice")
+        with gr.Column():
+            assessment = gr.Markdown("Add a story, or pick one below.", elem_id="story-assessment")
+    with gr.Row():
+        pick = gr.Dropdown([], label="Your stories", elem_id="story-pick", scale=3)
+        role = gr.Radio(["RS", "DS"], value="RS", label="Role for drills", scale=1)
+    with gr.Row():
+        set_lps = gr.Button("Count it for the LPs above", elem_id="story-set-lps")
+        accept = gr.Button("Confirm the suggested LPs", elem_id="story-accept")
+        drill = gr.Button("Defend this story (Bar Raiser drill)", elem_id="story-drill")
+        delete = gr.Button("Delete for good", variant="stop", elem_id="story-delete")
+    table = gr.Markdown(elem_id="story-table")
+    practice = gr.Button("Practise my weakest LPs", variant="primary", elem_id="story-practice")
+    grid = gr.Markdown(elem_id="story-grid")
+    with gr.Row():
+        export_md = gr.DownloadButton("Export Markdown", elem_id="story-export-md")
+        export_json = gr.DownloadButton("Export JSON", elem_id="story-export-json")
+        upload = gr.File(label="Import stories (Markdown or JSON export)", file_types=[".md", ".json", ".txt"],
+                         type="filepath", elem_id="story-import")
+    return StoryTab(title, text, lps, add, notice, assessment, pick, set_lps, accept, delete, drill, practice,
+                    table, grid, export_md, export_json, upload, role)
+
+
+@dataclass
+class AssessmentTab:
+    role: gr.Radio
+    seed: gr.Number
+    start: gr.Button
+    header: gr.Markdown
+    countdown: gr.Markdown
+    timer: gr.Timer
+    item: gr.Markdown
+    choice: gr.Radio
+    most: gr.Radio
+    least: gr.Radio
+    code: gr.Code
+    submit: gr.Button
+    skip: gr.Button
+    end: gr.Button
+    notice: gr.Markdown
+    report: gr.Markdown
+    download: gr.DownloadButton
+
+
+def assessment_tab() -> AssessmentTab:
+    gr.Markdown("The timed take-home test that often opens the Data Scientist process: SQL multiple choice, pandas and "
+                "NumPy coding, an algorithm problem, and a work-style survey on the Leadership Principles. Each "
+                "section has its own clock; when it runs out, the section closes and the next begins.")
+    with gr.Row():
+        role = gr.Radio(["DS", "RS"], value="DS", label="Role")
+        seed = gr.Number(label="Seed (optional)", precision=0, value=None, minimum=0)
+        start = gr.Button("Start the online assessment", variant="primary", elem_id="oa-start")
+    with gr.Row():
+        header = gr.Markdown(elem_id="oa-header")
+        countdown = gr.Markdown(elem_id="oa-countdown")
+    timer = gr.Timer(1.0, active=False)
+    item = gr.Markdown(elem_id="oa-item")
+    choice = gr.Radio([], label="Your answer", visible=False, elem_id="oa-choice")
+    with gr.Row():
+        most = gr.Radio([], label="Most like you", visible=False, elem_id="oa-most")
+        least = gr.Radio([], label="Least like you", visible=False, elem_id="oa-least")
+    code = gr.Code(language="python", lines=14, max_lines=30, label="Your code", interactive=True, visible=False,
+                   elem_id="oa-code")
+    with gr.Row():
+        submit = gr.Button("Submit answer", variant="primary", elem_id="oa-submit", interactive=False)
+        skip = gr.Button("Skip", elem_id="oa-skip", interactive=False)
+        end = gr.Button("End the assessment", variant="stop", elem_id="oa-end", interactive=False)
+    notice = gr.Markdown(elem_id="oa-notice")
+    report = gr.Markdown(elem_id="oa-report")
+    download = gr.DownloadButton("Download the report", visible=False, elem_id="oa-download")
+    return AssessmentTab(role, seed, start, header, countdown, timer, item, choice, most, least, code, submit, skip,
+                         end, notice, report, download)

@@ -148,13 +148,13 @@ def test_history_lists_sessions_and_resumes_an_unfinished_one(app):
 
 def test_failures_reach_the_user_as_one_friendly_line(caplog):
     from interviewer.ui.controller import UserError
-    from interviewer.ui.handlers import FRIENDLY_FAILURE, _failure
+    from interviewer.ui.handlers import FRIENDLY_FAILURE, failure_line
 
-    assert _failure(UserError("Type an answer first.")) == "Type an answer first."
+    assert failure_line(UserError("Type an answer first.")) == "Type an answer first."
     try:
         raise RuntimeError("database is locked\nTraceback details")
     except RuntimeError as exc:
-        assert _failure(exc) == FRIENDLY_FAILURE
+        assert failure_line(exc) == FRIENDLY_FAILURE
     assert "database is locked" in caplog.text  # the detail goes to the log, not to the user
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from interviewer.assessment.content import load_assessment
 from interviewer.config import Settings
 from interviewer.corpus.loading import load_seed_checklist, seed_tags_in_use
 from tests.conftest import SHARED
@@ -16,15 +17,20 @@ def checklist():
     return load_seed_checklist(Settings.from_env(env={}).corpus_dir)
 
 
+def assessment_tags() -> list[list[str]]:
+    content = load_assessment(Settings.from_env(env={}).corpus_dir)
+    return [item.seed_tags for item in [*content.mcq, *content.work_style]]
+
+
 def test_every_checklist_tag_is_used(corpus, checklist):
-    used = seed_tags_in_use(corpus)
+    used = seed_tags_in_use(corpus, assessment_tags())
     missing = [tag for line in checklist for tag in line["tags"] if used[tag] == 0]
     assert not missing, f"seed-topic tags with no corpus item: {missing}"
 
 
 def test_items_use_only_known_tags(corpus, checklist):
     known = {tag for line in checklist for tag in line["tags"]}
-    unknown = set(seed_tags_in_use(corpus)) - known
+    unknown = set(seed_tags_in_use(corpus, assessment_tags())) - known
     assert not unknown, f"items carry tags that are not in seed_checklist.yaml: {sorted(unknown)}"
 
 

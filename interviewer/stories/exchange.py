@@ -1,0 +1,115 @@
+"""Exporting and importing a story bank as JSON or Markdown. Import checks every story and
+names the file, the story (line in Markdown, index in JSON) and the field of every problem;
+nothing is imported while any exists."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from interviewer.stories.model import BankStory, StoryDraft
+
+FORMAT = "interviewer-story-bank"
+VERSION = 1
+_LPS_LINE = re.compile(r"^\s*(?:\*\*)?LPs?(?:\*\*)?\s*:\s*(.*)$", re.I)
+
+
+class ImportError_(ValueError):
+    """Every problem found in an import file, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s); nothing was imported:\n" + "\n".join(problems))
+
+
+class Exported(BaseModel):
+    format: str = FORMAT
+    version: int = VERSION
+    stories: list[StoryDraft]
+
+
+def to_json(stories: list[BankStory]) -> str:
+    drafts = [StoryDraft(title=s.title, text=s.text, lps=s.lps) for s in stories]
+    return Exported(stories=drafts).model_dump_json(indent=2) + "\n"
+
+
+def to_markdown(stories: list[BankStory]) -> str:
+    lines = ["# Story bank", ""]
+    for s in stories:
+        lines += [f"## {s.title}", ""]
+        if s.lps:
+            lines += [f"LPs: {'; '.join(s.lps)}", ""]
+        lines += [s.text.strip(), ""]
+    return "\n".join(lines)
+
+
+def _errors(where: str, exc: ValidationError) -> list[str]:
+    return [f"{where}, field {'.'.join(str(p) for p in e['loc']) or '(story)'}: {e['msg']}" for e in exc.errors()]
+
+
+def from_json(text: str, name: str) -> list[StoryDraft]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportError_([f"{name}, line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportError_([f'{name}: not a story bank export (expected "format": "{FORMAT}")'])
+    stories = data.get("stories")
+    if not isinstance(stories, list):
+        raise ImportError_([f'{name}: "stories" must be a list'])
+    problems, drafts = [], []
+    for i, raw in enumerate(stories, 1):
+        try:
+            drafts.append(StoryDraft.model_validate(raw))
+        except ValidationError as exc:
+            problems += _errors(f"{name}, story {i}", exc)
+    if problems:
+        raise ImportError_(problems)
+    return drafts
+
+
+def _lp_names(value: str) -> list[str]:
+    # LP names contain commas ("Are Right, A Lot") but never semicolons: ";" separates them.
+    return [p.strip() for p in value.split(";") if p.strip()]
+
+
+def from_markdown(text: str, name: str) -> list[StoryDraft]:
+    """`## Title` starts a story; an optional `LPs: A; B` line; the rest is the story."""
+    blocks: list[tuple[int, str, list[str]]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("## "):
+            blocks.append((n, line[3:].strip(), []))
+        elif blocks:
+            blocks[-1][2].append(line)
+    if not blocks:
+        raise ImportError_([f"{name}: no stories found (each starts with a '## Title' line)"])
+    problems, drafts = [], []
+    for n, title, body in blocks:
+        lps: list[str] = []
+        kept = []
+        for line in body:
+            m = _LPS_LINE.match(line)
+            if m and not lps and not any(k.strip() for k in kept):
+                lps = _lp_names(m.group(1))
+            else:
+                kept.append(line)
+        try:
+            drafts.append(StoryDraft(title=title, text="\n".join(kept).strip(), lps=lps))
+        except ValidationError as exc:
+            problems += _errors(f"{name}, line {n} ({title or 'untitled'})", exc)
+    if problems:
+        raise ImportError_(problems)
+    return drafts
+
+
+def read_file(path: Path) -> list[StoryDraft]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportError_([f"{path}: cannot be read: {exc}"]) from None
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return from_json(text, str(path))
+    return from_markdown(text, str(path))

@@ -1,0 +1,175 @@
+"""The Online assessment tab's handlers: adapt interviewer/assessment to ui/layout.py's
+assessment_tab. The assessment id lives in the browser's state beside the interview's, so a
+reload finds it again; every step is stored, so nothing is lost."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from interviewer.assessment.content import LETTERS, AssessmentContent
+from interviewer.assessment.grading import BadResponse
+from interviewer.assessment.session import OnlineAssessment, assessment_content
+from interviewer.assessment.state import (
+    ONLINE_ASSESSMENT,
+    AssessmentState,
+    seconds_left,
+)
+from interviewer.assessment.view import build_report, clock, report_md
+from interviewer.datadir import write_private
+from interviewer.ui.handlers import Handlers, failure_line, with_browser_id
+
+log = logging.getLogger(__name__)
+
+_REPORTS = Path(tempfile.mkdtemp(prefix="interviewer-assessments-"))
+KEY = "assessment_id"
+
+
+class AssessmentHandlers:
+    def __init__(self, handlers: Handlers):
+        self.h = handlers
+        self.s = handlers.services
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._content: AssessmentContent | None = None  # the assessment's items, loaded once
+
+    def _lock(self, session_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(session_id, threading.Lock())
+
+    def _session(self, request: gr.Request | None, browser_state: dict[str, Any]) -> str | None:
+        """This browser's assessment, when it is this user's (another's is never shown)."""
+        session_id = browser_state.get(KEY)
+        if not session_id:
+            return None
+        try:
+            row = self.s.store.session(session_id)
+        except KeyError:
+            return None
+        if row.plan_id != ONLINE_ASSESSMENT or row.user != self.h.user(request, browser_state):
+            return None
+        return session_id
+
+    def _items(self) -> AssessmentContent:
+        if self._content is None:
+            self._content = assessment_content(self.s)
+        return self._content
+
+    def _resume(self, session_id: str) -> OnlineAssessment:
+        """Under the session's lock: resuming may store a step (a section closed by its clock)."""
+        with self._lock(session_id):
+            return OnlineAssessment.resume(self.s, session_id, self._items())
+
+    def _view(self, oa: OnlineAssessment | None, browser_state: dict[str, Any], notice: str = "") -> tuple:
+        """browser, header, countdown, timer, item, choice, most, least, code, submit, skip, end, notice, report, download"""
+        if oa is None:
+            off = gr.update(visible=False)
+            return (browser_state, "", "", gr.Timer(active=False), "Start an assessment above.", off, off, off, off,
+                    *[gr.update(interactive=False)] * 3, notice, "", gr.update(visible=False))
+        if oa.finished:
+            rep = build_report(oa)
+            text = report_md(rep)
+            folder = _REPORTS / hashlib.sha256(oa.user.encode()).hexdigest()[:16]
+            folder.mkdir(exist_ok=True)
+            path = write_private(folder / f"assessment-{oa.session_id}.md", text)
+            off = gr.update(visible=False)
+            return (browser_state, f"**Finished**: {rep.percent:.0f}% of points.", "", gr.Timer(active=False), "",
+                    off, off, off, off, *[gr.update(interactive=False)] * 3, notice, text,
+                    gr.update(visible=True, value=str(path)))
+        section = oa.state.current_section
+        assert section is not None
+        item_text = oa.turns[-1].text if oa.turns and oa.turns[-1].speaker == "interviewer" else ""
+        n = len(LETTERS)
+        if section.key == "sql_mcq":
+            m = oa.content.mcq_item(oa.state.current_item)
+            n = len(m.options)
+        letters = list(LETTERS[:n])
+        is_mcq, is_ws, is_code = section.key == "sql_mcq", section.key == "work_style", section.key in ("python", "algorithms")
+        template = None
+        if is_code:
+            problem = self.s.problems.coding[oa.state.current_item]
+            template = f"{problem.signature}:\n    ...\n"
+        position = f"Section {oa.state.section + 1} of {len(oa.state.sections)}: **{section.title}**"
+        return (browser_state, position, f"**Time left in this section: {clock(oa.seconds_left())}**",
+                gr.Timer(active=True), item_text,
+                gr.update(visible=is_mcq, choices=letters, value=None),
+                gr.update(visible=is_ws, choices=letters[:4], value=None),
+                gr.update(visible=is_ws, choices=letters[:4], value=None),
+                gr.update(visible=is_code, value=template) if is_code else gr.update(visible=False),
+                *[gr.update(interactive=True)] * 3, notice, "", gr.update(visible=False))
+
+    def on_start(self, browser_state, role, seed, request: gr.Request) -> tuple:  # noqa: ANN001
+        browser_state = with_browser_id(browser_state)
+        try:
+            oa = OnlineAssessment.start(self.s, self.h.user(request, browser_state),
+                                        None if seed in (None, "") else int(seed), role or "DS")
+        except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
+            return self._view(None, browser_state, failure_line(exc))
+        browser_state[KEY] = oa.session_id
+        return self._view(oa, browser_state)
+
+    def on_open(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
+        browser_state = with_browser_id(browser_state)
+        try:
+            session_id = self._session(request, browser_state)
+            return self._view(self._resume(session_id) if session_id else None, browser_state)
+        except Exception as exc:  # noqa: BLE001
+            return self._view(None, browser_state, failure_line(exc))
+
+    def _act(self, browser_state, request, act) -> tuple:  # noqa: ANN001
+        browser_state = with_browser_id(browser_state)
+        session_id = self._session(request, browser_state)
+        if session_id is None:
+            return self._view(None, browser_state, "No assessment is running: start one above.")
+        note = ""
+        with self._lock(session_id):
+            oa = OnlineAssessment.resume(self.s, session_id, self._items())  # the stored state, under the lock
+            if not oa.finished:
+                try:
+                    note = act(oa)
+                except BadResponse as exc:
+                    note = str(exc)
+                except Exception as exc:  # noqa: BLE001
+                    note = failure_line(exc)
+        return self._view(oa, browser_state, "" if note in ("Recorded.", None) else note)
+
+    def on_submit(self, browser_state, choice, most, least, code, request: gr.Request) -> tuple:  # noqa: ANN001
+        def answer(oa: OnlineAssessment) -> str:
+            key = oa.state.current_section.key
+            if key == "sql_mcq":
+                return oa.answer(choice or "")
+            if key == "work_style":
+                return oa.answer(f"{most or ''} {least or ''}")
+            return oa.answer(code or "")
+        return self._act(browser_state, request, answer)
+
+    def on_skip(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
+        return self._act(browser_state, request, lambda oa: oa.skip())
+
+    def on_end(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
+        def end(oa: OnlineAssessment) -> str:
+            oa.end()
+            return ""
+        return self._act(browser_state, request, end)
+
+    def on_tick(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
+        """Every second while a section runs: the countdown; when it reaches zero, the section
+        closes and the next item comes up."""
+        browser_state = with_browser_id(browser_state)
+        session_id = self._session(request, browser_state)
+        if session_id is None:
+            return self._view(None, browser_state)
+        row = self.s.store.session(session_id)
+        state = AssessmentState.model_validate_json(row.state_json)
+        left = None if state.finished else seconds_left(state, self.s.clock())
+        if not state.finished and (left is None or left > 0):
+            return (browser_state, gr.update(), f"**Time left in this section: {clock(left)}**", *[gr.update()] * 12)
+        oa = self._resume(session_id)  # closes the section whose time is up
+        return self._view(oa, browser_state, "Time is up for that section; the next one has started."
+                          if not state.finished else "")
