@@ -104,6 +104,7 @@ bench: $(STAMP) $(BWRAP)
 train-judge: $(STAMP)
 	$(BIN)/python -m evals.train_judge
 	$(BIN)/python -m evals.fit_scores
+	$(BIN)/python -m evals.train_lp_map
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache artefacts

@@ -46,7 +46,8 @@ def item_text(oa, item_id: str) -> str:  # noqa: ANN001 - an OnlineAssessment
                 "like you: two letters, most first (e.g. B D).")
     problem = oa.s.problems.coding[item_id]
     question = next((q.question for q in oa.s.corpus.questions if q.id == item_id), "")
-    examples = "\n".join(f"- `{problem.function}({', '.join(map(repr, e.args))})` returns `{e.expected!r}`"
+    examples = "\n".join(f"- `{problem.function}({', '.join(shown_arg(a, k) for a, k in zip(e.args, problem.args))})` "
+                         f"returns `{shown_result(e.expected, problem.returns)}`"
                          for e in problem.examples if e.args is not None)
     return (f"{head}\n\n{question.strip()}\n\n```python\n{problem.signature}:\n    ...\n```\n\n"
             + (f"Examples:\n{examples}\n\n" if examples else "")
@@ -64,6 +65,29 @@ def shown_schema(sql: str, with_rows: bool) -> str:
     if with_rows:
         return text
     return "\n\n".join(m.group(0) for m in re.finditer(r"CREATE TABLE.*?\);", text, re.S | re.I))
+
+
+def shown_arg(value, kind: str) -> str:  # noqa: ANN001
+    """An example argument as the candidate would build it: a `dataframe` argument's column dict
+    as pd.DataFrame(...), its date columns parsed, the runner's own keys left out."""
+    if kind == "ndarray":
+        return f"np.array({value!r})"
+    if kind != "dataframe" or not isinstance(value, dict):
+        return repr(value)
+    dates = set(value.get("__dates__", []))
+    cols = ", ".join(f"{k!r}: " + (f"pd.to_datetime({v!r})" if k in dates else repr(v))
+                     for k, v in value.items() if not k.startswith("__"))
+    index = f", index={value['__index__']!r}" if "__index__" in value else ""
+    return f"pd.DataFrame({{{cols}}}{index})"
+
+
+def shown_result(value, kind: str) -> str:  # noqa: ANN001
+    """A `frame` result as a reader would check it: the columns, then the rows."""
+    if kind == "frame" and isinstance(value, dict) and "columns" in value and "rows" in value:
+        return f"a frame with columns {value['columns']!r} and rows {value['rows']!r}"
+    if kind == "frame" and isinstance(value, dict) and "values" in value:
+        return f"a Series with index {value.get('index')!r} and values {value['values']!r}"
+    return repr(value)
 
 
 def _block(text: str) -> str:

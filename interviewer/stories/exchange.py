@@ -60,12 +60,17 @@ def from_json(text: str, name: str) -> list[StoryDraft]:
     stories = data.get("stories")
     if not isinstance(stories, list):
         raise ImportError_([f'{name}: "stories" must be a list'])
+    return _validated([(f"{name}, story {i}", raw) for i, raw in enumerate(stories, 1)])
+
+
+def _validated(candidates: list[tuple[str, object]]) -> list[StoryDraft]:
+    """Each (where, fields) as a draft; every problem named, and none returned while any exists."""
     problems, drafts = [], []
-    for i, raw in enumerate(stories, 1):
+    for where, fields in candidates:
         try:
-            drafts.append(StoryDraft.model_validate(raw))
+            drafts.append(StoryDraft.model_validate(fields))
         except ValidationError as exc:
-            problems += _errors(f"{name}, story {i}", exc)
+            problems += _errors(where, exc)
     if problems:
         raise ImportError_(problems)
     return drafts
@@ -86,7 +91,7 @@ def from_markdown(text: str, name: str) -> list[StoryDraft]:
             blocks[-1][2].append(line)
     if not blocks:
         raise ImportError_([f"{name}: no stories found (each starts with a '## Title' line)"])
-    problems, drafts = [], []
+    candidates = []
     for n, title, body in blocks:
         lps: list[str] = []
         kept = []
@@ -96,13 +101,9 @@ def from_markdown(text: str, name: str) -> list[StoryDraft]:
                 lps = _lp_names(m.group(1))
             else:
                 kept.append(line)
-        try:
-            drafts.append(StoryDraft(title=title, text="\n".join(kept).strip(), lps=lps))
-        except ValidationError as exc:
-            problems += _errors(f"{name}, line {n} ({title or 'untitled'})", exc)
-    if problems:
-        raise ImportError_(problems)
-    return drafts
+        candidates.append((f"{name}, line {n} ({title or 'untitled'})",
+                           {"title": title, "text": "\n".join(kept).strip(), "lps": lps}))
+    return _validated(candidates)
 
 
 def read_file(path: Path) -> list[StoryDraft]:

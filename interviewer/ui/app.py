@@ -111,7 +111,11 @@ def build_app(services: Services) -> gr.Blocks:
                         concurrency_id="assessment", api_name="assessment_submit")
         oa.skip.click(ah.on_skip, [browser], oa_view, concurrency_id="assessment", api_name="assessment_skip")
         oa.end.click(ah.on_end, [browser], oa_view, concurrency_id="assessment", api_name="assessment_end")
-        oa.timer.tick(ah.on_tick, [browser], oa_view, queue=False, api_visibility="undocumented")
+        # The tick touches only the countdown (no progress shown); when the clock closes a section,
+        # the stamp changes and the whole tab is redrawn.
+        oa.timer.tick(ah.on_tick, [browser], [oa.countdown, oa.stamp], queue=False, show_progress="hidden",
+                      api_visibility="undocumented")
+        oa.stamp.change(ah.on_open, [browser], oa_view, api_visibility="undocumented")
     return demo
 
 

@@ -23,12 +23,12 @@ from interviewer.assessment.state import (
 )
 from interviewer.assessment.view import build_report, clock, report_md
 from interviewer.datadir import write_private
+from interviewer.ui.handlers import ASSESSMENT_KEY as KEY
 from interviewer.ui.handlers import Handlers, failure_line, with_browser_id
 
 log = logging.getLogger(__name__)
 
 _REPORTS = Path(tempfile.mkdtemp(prefix="interviewer-assessments-"))
-KEY = "assessment_id"
 
 
 class AssessmentHandlers:
@@ -118,7 +118,10 @@ class AssessmentHandlers:
         browser_state = with_browser_id(browser_state)
         try:
             session_id = self._session(request, browser_state)
-            return self._view(self._resume(session_id) if session_id else None, browser_state)
+            if session_id is None:
+                # Nothing to show: leave the tab as it is (a start clicked meanwhile may have filled it).
+                return (browser_state, *[gr.update()] * 14)
+            return self._view(self._resume(session_id), browser_state)
         except Exception as exc:  # noqa: BLE001
             return self._view(None, browser_state, failure_line(exc))
 
@@ -159,17 +162,16 @@ class AssessmentHandlers:
         return self._act(browser_state, request, end)
 
     def on_tick(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
-        """Every second while a section runs: the countdown; when it reaches zero, the section
-        closes and the next item comes up."""
+        """Every second while a section runs: the countdown, and a stamp of where the assessment
+        stands; at zero the section is closed (by resuming it), which changes the stamp."""
         browser_state = with_browser_id(browser_state)
         session_id = self._session(request, browser_state)
         if session_id is None:
-            return self._view(None, browser_state)
-        row = self.s.store.session(session_id)
-        state = AssessmentState.model_validate_json(row.state_json)
+            return "", ""
+        state = AssessmentState.model_validate_json(self.s.store.session(session_id).state_json)
         left = None if state.finished else seconds_left(state, self.s.clock())
-        if not state.finished and (left is None or left > 0):
-            return (browser_state, gr.update(), f"**Time left in this section: {clock(left)}**", *[gr.update()] * 12)
-        oa = self._resume(session_id)  # closes the section whose time is up
-        return self._view(oa, browser_state, "Time is up for that section; the next one has started."
-                          if not state.finished else "")
+        if left is not None and left <= 0:
+            state = self._resume(session_id).state  # closes the section whose time is up
+            left = None if state.finished else seconds_left(state, self.s.clock())
+        stamp = f"{session_id}:{state.section}:{state.item}:{state.finished}"
+        return (f"**Time left in this section: {clock(left)}**" if left is not None else ""), stamp

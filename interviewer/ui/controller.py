@@ -124,9 +124,17 @@ class Controller:
             # Another browser's or user's session: never show it.
             raise UserError("That session belongs to someone else; start a new interview.")
         if row.plan_id == ONLINE_ASSESSMENT:
-            raise UserError(f"Session {session_id} is an online assessment, taken in the terminal: "
-                            f"its report is `interviewer report {session_id}`.")
+            raise UserError(f"Session {session_id} is an online assessment: open it in the Online assessment tab "
+                            "(or from History).")
         return row
+
+    def is_assessment(self, user: str, session_id: str) -> bool:
+        """This user's session, and an online assessment rather than an interview."""
+        try:
+            row = self.s.store.session(session_id)
+        except KeyError:
+            return False
+        return row.user == user and row.plan_id == ONLINE_ASSESSMENT
 
     def _interview(self, user: str, session_id: str) -> Interview:
         with self._guard:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 FRIENDLY_FAILURE = "Something went wrong on our side. Your interview is saved: reload the page to continue."
 SCREEN_OUTPUTS = 10  # the components screen_out fills, in app.py's order
+ASSESSMENT_KEY = "assessment_id"  # the browser's online assessment, beside its interview's session_id
 
 
 def with_browser_id(browser_state: dict[str, Any] | None) -> dict[str, Any]:
@@ -223,6 +224,10 @@ class Handlers:
         report in the Report tab, which opens (selecting it loads the report)."""
         row = evt.row_value or []
         session_id = str(row[0]) if row else ""
+        if session_id and self.ctl.is_assessment(self.user(request, browser_state), session_id):
+            # An online assessment opens in its own tab (selecting it shows the assessment or its report).
+            browser_state = {**with_browser_id(browser_state), ASSESSMENT_KEY: session_id}
+            return (*screen_out(None, browser_state), gr.Tabs(selected="assessment"))
         screen = self.ctl.restore(self.user(request, browser_state), session_id) if session_id else None
         if screen is None:
             return (*screen_out(None, browser_state, "That session could not be opened."), gr.Tabs())

@@ -229,6 +229,7 @@ class AssessmentTab:
     notice: gr.Markdown
     report: gr.Markdown
     download: gr.DownloadButton
+    stamp: gr.Textbox  # where the assessment stands; the countdown's tick changes it when a section closes
 
 
 def assessment_tab() -> AssessmentTab:
@@ -243,7 +244,7 @@ def assessment_tab() -> AssessmentTab:
         header = gr.Markdown(elem_id="oa-header")
         countdown = gr.Markdown(elem_id="oa-countdown")
     timer = gr.Timer(1.0, active=False)
-    item = gr.Markdown(elem_id="oa-item")
+    item = gr.Markdown("Start an assessment above.", elem_id="oa-item")
     choice = gr.Radio([], label="Your answer", visible=False, elem_id="oa-choice")
     with gr.Row():
         most = gr.Radio([], label="Most like you", visible=False, elem_id="oa-most")
@@ -257,5 +258,6 @@ def assessment_tab() -> AssessmentTab:
     notice = gr.Markdown(elem_id="oa-notice")
     report = gr.Markdown(elem_id="oa-report")
     download = gr.DownloadButton("Download the report", visible=False, elem_id="oa-download")
+    stamp = gr.Textbox(visible=False)
     return AssessmentTab(role, seed, start, header, countdown, timer, item, choice, most, least, code, submit, skip,
-                         end, notice, report, download)
+                         end, notice, report, download, stamp)

@@ -58,6 +58,12 @@ class StoryHandlers:
         except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log
             return (*[gr.update()] * 4, failure_line(exc), *[gr.update()] * 3)
 
+    def _picked(self, story_id: str | None, request: gr.Request | None, browser_state: dict[str, Any]) -> str:
+        """The user, once a story is picked."""
+        if not story_id:
+            raise ValueError("Pick a story first.")
+        return self._user(request, browser_state)
+
     def on_open(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
         return self._safely(lambda: self._view(self._user(request, browser_state)))
 
@@ -84,26 +90,20 @@ class StoryHandlers:
 
     def on_set_lps(self, browser_state, story_id, lps, request: gr.Request) -> tuple:  # noqa: ANN001
         def set_lps() -> tuple:
-            if not story_id:
-                raise ValueError("Pick a story first.")
-            user = self._user(request, browser_state)
+            user = self._picked(story_id, request, browser_state)
             return self._view(user, self.bank.edit(user, story_id, lps=list(lps or [])))
         return self._safely(set_lps)
 
     def on_accept(self, browser_state, story_id, request: gr.Request) -> tuple:  # noqa: ANN001
         def accept() -> tuple:
-            if not story_id:
-                raise ValueError("Pick a story first.")
-            user = self._user(request, browser_state)
+            user = self._picked(story_id, request, browser_state)
             story = self.bank.edit(user, story_id, lps=self.bank.get(user, story_id).suggested)
             return self._view(user, story, lps=gr.update(value=story.lps))
         return self._safely(accept)
 
     def on_delete(self, browser_state, story_id, request: gr.Request) -> tuple:  # noqa: ANN001
         def delete() -> tuple:
-            if not story_id:
-                raise ValueError("Pick a story first.")
-            user = self._user(request, browser_state)
+            user = self._picked(story_id, request, browser_state)
             n = self.bank.delete(user, [story_id])
             return self._view(user, notice=f"Deleted for good ({n})." if n else "That story was already gone.")
         return self._safely(delete)

@@ -72,8 +72,8 @@ def test_an_online_assessment_in_the_browser(app, page):  # noqa: F811
     page.get_by_role("tab", name="Online assessment").click()
     page.wait_for_selector("#oa-start")
     page.locator("#oa-start").click()
-    page.wait_for_function("document.querySelector('#oa-countdown').innerText.includes('Time left in this section')",
-                           timeout=60_000)
+    page.wait_for_function("document.querySelector('#oa-countdown').innerText.includes('Time left in this section')"
+                           " && document.querySelector('#oa-item').innerText.includes('item 1 of 12')", timeout=60_000)
     first = page.locator("#oa-item").inner_text()
     assert "SQL multiple choice" in first and "item 1 of 12" in first
     # The countdown runs while the candidate reads.
@@ -96,3 +96,14 @@ def test_an_online_assessment_in_the_browser(app, page):  # noqa: F811
     with page.expect_download() as info:
         page.locator("#oa-download").click()
     assert "Online assessment" in info.value.path().read_text(encoding="utf-8")
+
+    # After a reload, History lists it with its share of points, and a click opens its report.
+    from playwright.sync_api import expect
+
+    session_id = max(services.store.sessions(), key=lambda r: r.created_at).id
+    page.goto(url)
+    page.get_by_role("tab", name="History").click()
+    expect(page.locator("#sessions")).to_contain_text(session_id, timeout=30_000)
+    expect(page.locator("#sessions")).to_contain_text("% of points")
+    page.locator("#sessions .body-cell").filter(has_text=session_id).filter(visible=True).first.click()
+    page.wait_for_function("document.querySelector('#oa-report')?.innerText.includes('What to review')", timeout=60_000)

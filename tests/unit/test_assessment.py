@@ -127,3 +127,18 @@ def test_items_need_one_key_each():
     with pytest.raises(ValueError, match="one statement keyed `most`"):
         WorkStyleItem(id="ws-x", lp="ownership", prompt="p", reasoning="r",
                       statements=[{"text": x, "key": "most"} for x in "abcd"])
+
+
+def test_examples_and_schemas_are_shown_as_a_candidate_would_write_them():
+    from interviewer.assessment.view import clock, shown_arg, shown_result, shown_schema
+
+    frame = {"user_id": [1, 2], "ts": ["2024-05-01 10:00", "2024-05-01 10:20"], "__dates__": ["ts"],
+             "__dtypes__": {"user_id": "int64"}}
+    assert shown_arg(frame, "dataframe") == ("pd.DataFrame({'user_id': [1, 2], "
+                                             "'ts': pd.to_datetime(['2024-05-01 10:00', '2024-05-01 10:20'])})")
+    assert shown_arg([[1.0, 2.0]], "ndarray") == "np.array([[1.0, 2.0]])" and shown_arg([3, 1], "plain") == "[3, 1]"
+    assert shown_result({"columns": ["a"], "rows": [[1]]}, "frame") == "a frame with columns ['a'] and rows [[1]]"
+    sql = "-- seeded so that ties break the naive query\n\nCREATE TABLE t (\n  id INTEGER\n);\nINSERT INTO t VALUES (1);\n"
+    assert shown_schema(sql, with_rows=False) == "CREATE TABLE t (\n  id INTEGER\n);"
+    assert shown_schema(sql, with_rows=True).endswith("INSERT INTO t VALUES (1);") and "seeded" not in shown_schema(sql, True)
+    assert clock(75.9) == "01:15" and clock(None) == ""
