@@ -60,7 +60,8 @@ class OnlineAssessment:
         content = assessment_content(services)
         seed = seed if seed is not None else random.randrange(1_000_000)
         python, algorithms = problem_pools(services)
-        state = new_state(content, python, algorithms, seed, role)
+        recent = frozenset(services.store.recent_items(user, sessions=10))
+        state = new_state(content, python, algorithms, seed, role, avoid=recent)
         session_id = services.store.create_session(user, ONLINE_ASSESSMENT, role, seed, state.model_dump_json(),
                                                    meta=SessionMeta(judge="tests and answer keys"))
         oa = cls(services, session_id, user, state, [], content)
@@ -176,14 +177,47 @@ class OnlineAssessment:
             return grade_work_style(item, response)
         if not response.strip() or len(response) > MAX_SOURCE:
             raise BadResponse(f"Send your code (the whole function, under {MAX_SOURCE:,} characters).")
-        from interviewer.runner import SandboxUnavailable, run_code
+        from interviewer.runner import (
+            SandboxUnavailable,
+            SourceError,
+            check_source,
+            run_code,
+        )
 
         problem = self.s.problems.coding[item_id]
+        try:
+            check_source(response, problem)
+        except SourceError as exc:
+            # Code that cannot even load (a syntax error, the function missing) is a typo to fix,
+            # as a take-home's editor would show before submitting: nothing is recorded.
+            raise BadResponse(f"Not submitted: {exc} Fix it and submit again.") from None
         try:
             result = run_code(problem, response)
         except SandboxUnavailable as exc:
             raise BadResponse(str(exc)) from None
         return grade_code(key, item_id, response, result)
+
+    def try_examples(self, source: str) -> str:
+        """Run the code on the visible examples only: nothing is recorded and the item stays open."""
+        s, item_id = self.state.current_section, self.state.current_item
+        if self.state.finished or s is None or s.key not in ("python", "algorithms"):
+            raise BadResponse("Only a coding item can be run.")
+        if not source.strip():
+            raise BadResponse("Write your function first.")
+        from interviewer.runner import SandboxUnavailable, run_code
+
+        problem = self.s.problems.coding[item_id]
+        try:
+            result = run_code(problem.model_copy(update={"tests": [], "scale": None}), source)
+        except SandboxUnavailable as exc:
+            raise BadResponse(str(exc)) from None
+        failed = next((t for t in result.tests if not t.passed), None)
+        head = f"Examples: {result.passed} of {result.total} pass."
+        if result.status == "error" and not result.tests:
+            return f"{head} {result.message}"
+        if failed is not None:
+            return f"{head} {failed.message or ''} Expected {failed.expected}, got {failed.actual}.".replace("  ", " ")
+        return head + " Submit it when you are ready: the hidden tests decide the score."
 
 
 __all__ = ["LETTERS", "BadResponse", "OnlineAssessment"]

@@ -75,8 +75,15 @@ class AssessmentState(BaseModel):
         return s.items[self.item] if s is not None and self.item < len(s.items) else None
 
 
-def _spread(items: list, key, n: int, rng: random.Random) -> list:  # noqa: ANN001
-    """n items, one per group in turn (topics, LPs), so a section is not five questions on one idea."""
+def _spread(items: list, key, n: int, rng: random.Random, avoid: frozenset[str] = frozenset()) -> list:  # noqa: ANN001
+    """n items, one per group in turn (topics, LPs), so a section is not five questions on one idea;
+    items in `avoid` (seen in recent attempts) only when the others run out."""
+    fresh = [it for it in items if it.id not in avoid]
+    picked = _spread_from(fresh, key, n, rng)
+    return picked + _spread_from([it for it in items if it.id in avoid], key, n - len(picked), rng)
+
+
+def _spread_from(items: list, key, n: int, rng: random.Random) -> list:  # noqa: ANN001
     groups: dict[str, list] = {}
     for it in sorted(items, key=lambda x: x.id):
         groups.setdefault(key(it), []).append(it)
@@ -93,13 +100,22 @@ def _spread(items: list, key, n: int, rng: random.Random) -> list:  # noqa: ANN0
 
 
 def new_state(content: AssessmentContent, python_ids: list[str], algorithm_ids: list[str], seed: int,
-              role: str = "DS", specs: tuple[SectionSpec, ...] = SECTIONS) -> AssessmentState:
+              role: str = "DS", specs: tuple[SectionSpec, ...] = SECTIONS, avoid: frozenset[str] = frozenset()) -> AssessmentState:
+    """`avoid`: items of the candidate's recent attempts, used only when nothing fresh is left."""
     rng = random.Random(f"oa:{seed}")
+
+    def problems(ids: list[str], n: int) -> list[str]:
+        fresh = sorted(i for i in ids if i not in avoid)
+        chosen = rng.sample(fresh, min(len(fresh), n))
+        seen = sorted(i for i in ids if i in avoid)
+        return sorted(chosen + rng.sample(seen, min(len(seen), n - len(chosen))))
+
     pools = {
-        "sql_mcq": [m.id for m in _spread(content.mcq, lambda m: m.topic, specs[0].items, rng)],
-        "python": sorted(rng.sample(sorted(python_ids), min(len(python_ids), _spec(specs, "python").items))),
-        "algorithms": sorted(rng.sample(sorted(algorithm_ids), min(len(algorithm_ids), _spec(specs, "algorithms").items))),
-        "work_style": [w.id for w in _spread(content.work_style, lambda w: w.lp, _spec(specs, "work_style").items, rng)],
+        "sql_mcq": [m.id for m in _spread(content.mcq, lambda m: m.topic, _spec(specs, "sql_mcq").items, rng, avoid)],
+        "python": problems(python_ids, _spec(specs, "python").items),
+        "algorithms": problems(algorithm_ids, _spec(specs, "algorithms").items),
+        "work_style": [w.id for w in _spread(content.work_style, lambda w: w.lp, _spec(specs, "work_style").items, rng,
+                                             avoid)],
     }
     sections = [SectionState(key=s.key, title=s.title, minutes=s.minutes, items=pools[s.key]) for s in specs if pools[s.key]]
     return AssessmentState(seed=seed, role=role, sections=sections)
@@ -171,6 +187,7 @@ def section_scores(state: AssessmentState) -> list[tuple[SectionState, float, fl
 
 
 def overall_percent(state: AssessmentState) -> float:
-    got = sum(p for _, p, _ in section_scores(state))
-    total = sum(m for _, _, m in section_scores(state))
-    return round(100 * got / total, 1) if total else 0.0
+    """The mean of the sections' percentages: each section weighs the same, so twelve quick
+    work-style items cannot outweigh the coding problems that take most of the time."""
+    shares = [got / total for _, got, total in section_scores(state) if total]
+    return round(100 * sum(shares) / len(shares), 1) if shares else 0.0

@@ -31,19 +31,19 @@ def item_text(oa, item_id: str) -> str:  # noqa: ANN001 - an OnlineAssessment
     head = f"**{s.title}**: item {state.item + 1} of {len(s.items)} (the section has {s.minutes} minutes)"
     if s.key == "sql_mcq":
         m = content.mcq_item(item_id)
-        options = "\n".join(f"**{LETTERS[i]}.** {_block(o.text)}" for i, o in enumerate(m.options))
+        options = "\n\n".join(f"**{LETTERS[i]}.** {_block(o.text)}" for i, o in enumerate(m.options))
         schema = ""
         if m.schema_name:
             ddl = shown_schema((oa.s.problems.schemas_dir / f"{m.schema_name}.sql").read_text(encoding="utf-8"),
                                with_rows=m.kind == "result")
             schema = f"The tables{' and their rows' if m.kind == 'result' else ''}:\n\n```sql\n{ddl}\n```\n\n"
         query = f"```sql\n{m.sql.strip()}\n```\n\n" if m.sql else ""
-        return f"{head}\n\n{schema}{m.prompt.strip()}\n\n{query}{options}\n\nAnswer with one letter."
+        return f"{head}\n\n{schema}{m.prompt.strip()}\n\n{query}{options}\n\nChoose one answer."
     if s.key == "work_style":
         w = content.work_item(item_id)
-        options = "\n".join(f"**{LETTERS[i]}.** {st.text}" for i, st in enumerate(w.statements))
-        return (f"{head}\n\n{w.prompt.strip()}\n\n{options}\n\nPick the statement most like you and the one least "
-                "like you: two letters, most first (e.g. B D).")
+        options = "\n\n".join(f"**{LETTERS[i]}.** {st.text}" for i, st in enumerate(w.statements))
+        return (f"{head}\n\n{w.prompt.strip()}\n\n{options}\n\nChoose the statement most like you and the one least "
+                "like you.")
     problem = oa.s.problems.coding[item_id]
     question = next((q.question for q in oa.s.corpus.questions if q.id == item_id), "")
     examples = "\n".join(f"- `{problem.function}({', '.join(shown_arg(a, k) for a, k in zip(e.args, problem.args))})` "
@@ -136,7 +136,9 @@ def review(oa) -> list[str]:  # noqa: ANN001
         if r.section == "sql_mcq":
             m = oa.content.mcq_item(r.item_id)
             chosen = f"you chose {r.response}: {r.detail} " if r.status == "answered" else f"{r.status}. "
-            out.append(f"SQL, {m.topic} (`{m.id}`): {chosen}The answer is {m.answer}. {m.explanation.strip()}")
+            right = m.options[LETTERS.index(m.answer)]
+            out.append(f'SQL, {m.topic} (`{m.id}`): "{_short(m.prompt)}" {chosen}The answer is {m.answer}, '
+                       f"{_short(right.text, 200)}: {right.why} {m.explanation.strip()}")
         elif r.section == "work_style":
             w = oa.content.work_item(r.item_id)
             lp = next((p.name for p in oa.s.corpus.lps if p.id == w.lp), w.lp)
@@ -147,10 +149,16 @@ def review(oa) -> list[str]:  # noqa: ANN001
     return out
 
 
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "..."
+
+
 def report_md(rep: AssessmentReport) -> str:
     lines = [f"# Online assessment ({rep.role}): {rep.percent:.0f}%", "",
-             "Auto-graded: SQL answers by their key, code by hidden tests (partial credit per test), work style by "
-             "the statements keyed to each Leadership Principle (2 points an item)." + ("" if rep.finished else
+             "Auto-graded: SQL answers by their key, code by hidden tests (credit for each test passed), work style "
+             "by the statements keyed to each Leadership Principle (2 points an item). The overall figure is the "
+             "mean of the sections' percentages: each section weighs the same." + ("" if rep.finished else
                                                                                          " **Not finished yet.**"), "",
              "| section | score | time used |", "|---|---|---|"]
     for s in rep.sections:

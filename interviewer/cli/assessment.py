@@ -11,8 +11,9 @@ from rich.markup import escape
 from interviewer.cli.common import err, out
 
 HELP = ("Answer multiple choice with a letter; work style with two letters, most like you first (B D). For code, paste "
-        "your function and end with a line /submit, or type /submit FILE. /skip skips an item, /time shows the "
-        "section's time left, /end stops the assessment and grades what you answered.")
+        "your function and end with a line /submit (or /submit FILE); end it with /run instead to try it on the "
+        "examples first. /skip skips an item, /time shows the section's time left, /end stops the assessment and "
+        "grades what you answered. SQL is DuckDB's dialect (NULLs sort last).")
 
 
 def _read(interactive: bool, prompt: str = "You: ") -> str | None:
@@ -25,20 +26,21 @@ def _read(interactive: bool, prompt: str = "You: ") -> str | None:
     return None if line == "" else line.rstrip("\n")
 
 
-def _read_code(interactive: bool, first: str) -> str | None:
-    """Lines up to a /submit line (or the file /submit FILE names)."""
+def _read_code(interactive: bool, first: str) -> tuple[str, str] | None:
+    """Lines up to a /submit or /run line (or the file /submit FILE names): (command, code)."""
     lines = [first]
     while True:
         stripped = lines[-1].strip()
-        if stripped.startswith("/submit"):
-            name = stripped[len("/submit"):].strip()
+        command = next((c for c in ("/submit", "/run") if stripped.startswith(c)), None)
+        if command is not None:
+            name = stripped[len(command):].strip()
             if name:
                 path = Path(name).expanduser()
                 if not path.is_file():
                     err.print(f"[red]{escape(name)} is not a file[/red]")
-                    return ""
-                return path.read_text(encoding="utf-8", errors="replace")
-            return "\n".join(lines[:-1])
+                    return command, ""
+                return command, path.read_text(encoding="utf-8", errors="replace")
+            return command, "\n".join(lines[:-1])
         line = _read(interactive, "... ")
         if line is None:
             return None
@@ -87,11 +89,19 @@ def run_assessment(services, oa) -> None:  # noqa: ANN001
         section = oa.state.current_section
         response: str | None = line
         if section is not None and section.key in ("python", "algorithms"):
-            response = _read_code(interactive, line)
-            if response is None:
+            read = _read_code(interactive, line)
+            if read is None:
                 out.print(f"\n[yellow]Input ended. Saved; continue with: interviewer chat --resume {oa.session_id}[/yellow]")
                 return
+            command, response = read
             if not response.strip():
+                out.print("[yellow]No code came before that line: paste your function, then /submit.[/yellow]")
+                continue
+            if command == "/run":
+                try:
+                    out.print(f"[dim]{escape(oa.try_examples(response))}[/dim]")
+                except BadResponse as exc:
+                    out.print(f"[yellow]{escape(str(exc))}[/yellow]")
                 continue
             out.print("[dim]Running your code against the hidden tests...[/dim]")
         try:

@@ -17,7 +17,8 @@ from interviewer.schemas import LEADERSHIP_PRINCIPLES
 app = typer.Typer(help="Your story bank: two strong STAR stories for every Leadership Principle.", no_args_is_help=True)
 
 UserOption = Annotated[Optional[str], typer.Option("--user", help="Whose bank (default: your login name).")]
-LpOption = Annotated[Optional[list[str]], typer.Option("--lp", help="An LP the story evidences (repeatable; exact name).")]
+LpOption = Annotated[Optional[list[str]], typer.Option(
+    "--lp", help=f"An LP the story evidences (repeatable), one of: {'; '.join(LEADERSHIP_PRINCIPLES)}.")]
 
 
 def _bank():  # noqa: ANN202
@@ -31,11 +32,14 @@ def _user(bank, user: str | None) -> str:  # noqa: ANN001
 
 
 def _check_lps(lps: list[str] | None) -> list[str]:
-    for name in lps or []:
-        if name not in LEADERSHIP_PRINCIPLES:
-            err.print(f"[red]--lp {name!r} is not a Leadership Principle; one of: {', '.join(LEADERSHIP_PRINCIPLES)}[/red]")
-            raise typer.Exit(EXIT_BAD_INPUT)
-    return list(lps or [])
+    """The exact names (case and spacing do not matter), or a clear error with the closest one."""
+    from interviewer.stories.model import canonical_lp
+
+    try:
+        return list(dict.fromkeys(canonical_lp(name) for name in lps or []))
+    except ValueError as exc:
+        err.print(f"[red]--lp {escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _get(bank, user: str, story_id: str):  # noqa: ANN001, ANN202
@@ -56,6 +60,7 @@ def add(
     """Add a story: it is scored like an interview answer, its gaps named, its LPs suggested."""
     from pydantic import ValidationError
 
+    from interviewer.stories.exchange import draft_problems
     from interviewer.stories.model import StoryDraft
     from interviewer.stories.render import story_md
 
@@ -73,8 +78,8 @@ def add(
     try:
         draft = StoryDraft(title=title, text=text, lps=lps)
     except ValidationError as exc:
-        for e in exc.errors():
-            err.print(f"[red]{'.'.join(map(str, e['loc']))}: {escape(e['msg'])}[/red]")
+        for problem in draft_problems(exc):
+            err.print(f"[red]{escape(str(file or 'standard input'))}: {escape(problem)}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bank = _bank()
     story = bank.add(_user(bank, user), draft)
@@ -96,7 +101,7 @@ def show(story_id: str, user: UserOption = None) -> None:
     from interviewer.stories.render import story_md
 
     bank = _bank()
-    out.print(Markdown(story_md(_get(bank, _user(bank, user), story_id), matches=8)))
+    out.print(Markdown(story_md(_get(bank, _user(bank, user), story_id), matches=8, with_text=True)))
 
 
 @app.command("map")
@@ -142,6 +147,9 @@ def delete(
     bank = _bank()
     who = _user(bank, user)
     ids = [s.id for s in bank.stories(who)] if all_ else list(story_ids or [])
+    if all_ and not ids:
+        out.print("Your bank is empty: nothing to delete.")
+        return
     if not ids:
         err.print("[red]Name the stories to delete, or --all.[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -150,6 +158,7 @@ def delete(
         err.print(f"[red]Not in your bank: {', '.join(unknown)}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
     if not yes and not typer.confirm(f"Delete {len(ids)} stor{'y' if len(ids) == 1 else 'ies'} for good?"):
+        out.print("Nothing deleted.")
         raise typer.Exit(1)
     out.print(f"Deleted {bank.delete(who, ids)} for good.")
 
@@ -180,7 +189,7 @@ def export(
 @app.command("import")
 def import_(file: Path, user: UserOption = None) -> None:
     """Import stories from a Markdown or JSON export; stories already in the bank are skipped."""
-    from interviewer.stories.exchange import ImportError_, read_file
+    from interviewer.stories.exchange import ImportError_, imported_line, read_file
 
     try:
         drafts = read_file(file)
@@ -191,7 +200,7 @@ def import_(file: Path, user: UserOption = None) -> None:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bank = _bank()
     added, skipped = bank.import_drafts(_user(bank, user), drafts)
-    out.print(f"Imported {len(added)} stories" + (f"; {skipped} already in the bank were skipped." if skipped else "."))
+    out.print(imported_line(len(added), skipped))
 
 
 @app.command("practice")

@@ -23,6 +23,7 @@ from interviewer.stories.model import (
     LpMatch,
     StoryAssessment,
     StoryGap,
+    suggested_lps,
 )
 
 log = logging.getLogger(__name__)
@@ -171,8 +172,17 @@ class StoryAssessor:
         cued = {p for p, span in star_parts(normalise(text)).items() if span is not None}
         facts = facts_of(reading, len(text.split()), cued, rank, matches[rank - 1].strength / max(1e-9, matches[0].strength))
         best_other = next((m for m in matches if m.lp != target), None)
+        fit = {target: _alignment(score)}
+        for name in (lps or suggested_lps(matches)):
+            if name not in fit:
+                fit[name] = _alignment(self.judge.score(lp_rubric(next(p for p in self.lps if p.name == name)), text))
         return StoryAssessment(
             judge=self.judge.name, lp=target, overall=score.overall, criteria=score.criteria,
             star_present=[p for p in STAR_PARTS if p not in facts.missing] if not facts.too_short else [],
             gaps=gaps_of(facts, target, best_other), matches=matches, flags=list(score.flags),
+            fit={k: v for k, v in fit.items() if v is not None},
         )
+
+
+def _alignment(score) -> int | None:  # noqa: ANN001 - a Score
+    return next((c.score for c in score.criteria if c.name == "lp_alignment"), None)

@@ -37,12 +37,12 @@ class StoryBank:
 
     def edit(self, user: str, story_id: str, title: str | None = None, text: str | None = None,
              lps: list[str] | None = None) -> BankStory:
-        """Changes the story; re-scored when its text or its first LP changes."""
+        """Changes the story; re-scored when its text or its LPs change (how well it fits each is measured)."""
         old = self.store.get(user, story_id)
         draft = StoryDraft(title=title if title is not None else old.title, text=text if text is not None else old.text,
                            lps=lps if lps is not None else old.lps)
         story = old.model_copy(update=draft.model_dump())
-        if draft.text != old.text or draft.lps[:1] != old.lps[:1] or old.assessment is None:
+        if draft.text != old.text or draft.lps != old.lps or old.assessment is None:
             story = story.model_copy(update={"assessment": self.assessor.assess(draft.text, draft.lps)})
         return self.store.update(story)
 

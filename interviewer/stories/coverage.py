@@ -9,6 +9,7 @@ from interviewer.report.history import Story as InterviewStory
 from interviewer.report.history import overlap
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.stories.model import (
+    FITS,
     BankStory,
     GridRow,
     InterviewLink,
@@ -30,7 +31,7 @@ def grid(stories: list[BankStory]) -> list[GridRow]:
     for s in stories:
         for lp in s.counted_for:
             if lp in rows:
-                (rows[lp].strong if s.strong else rows[lp].weaker).append(s.id)
+                (rows[lp].strong if s.strong_for(lp) else rows[lp].weaker).append(s.id)
     return list(rows.values())
 
 
@@ -38,7 +39,7 @@ def stretched(stories: list[BankStory]) -> list[Stretched]:
     """Stories counted for more than two LPs, or for an LP they show little of."""
     out = []
     for s in stories:
-        weak = [lp for lp in s.counted_for if s.assessment and barely_shown(s.assessment.matches, lp)]
+        weak = [lp for lp in s.counted_for if s.assessment and (barely_shown(s.assessment.matches, lp) or s.fit(lp) < FITS)]
         if len(s.counted_for) > MAX_LPS_PER_STORY or weak:
             out.append(Stretched(story_id=s.id, lps=s.counted_for, weak=weak))
     return out

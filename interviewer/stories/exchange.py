@@ -46,8 +46,24 @@ def to_markdown(stories: list[BankStory]) -> str:
     return "\n".join(lines)
 
 
+def draft_problems(exc: ValidationError) -> list[str]:
+    """A draft's problems in plain words (the terminal and the browser show these too)."""
+    out = []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else ""
+        if field == "text" and e["type"] == "string_too_short":
+            out.append("the story is empty: write what happened")
+        elif field == "title" and e["type"] == "string_too_short":
+            out.append("the story needs a title")
+        elif e["type"] == "string_too_long":
+            out.append(f"the {field} is too long ({e['ctx']['max_length']:,} characters at most)")
+        else:
+            out.append(f"{field or 'story'}: {e['msg'].removeprefix('Value error, ')}")
+    return out
+
+
 def _errors(where: str, exc: ValidationError) -> list[str]:
-    return [f"{where}, field {'.'.join(str(p) for p in e['loc']) or '(story)'}: {e['msg']}" for e in exc.errors()]
+    return [f"{where}: {p}" for p in draft_problems(exc)]
 
 
 def from_json(text: str, name: str) -> list[StoryDraft]:
@@ -106,11 +122,21 @@ def from_markdown(text: str, name: str) -> list[StoryDraft]:
     return _validated(candidates)
 
 
-def read_file(path: Path) -> list[StoryDraft]:
+def read_file(path: Path, shown: str | None = None) -> list[StoryDraft]:
+    """`shown`: the name problems are reported under (the browser's upload has a server path)."""
+    name = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportError_([f"{path}: cannot be read: {exc}"]) from None
+        raise ImportError_([f"{name}: cannot be read: {exc.__class__.__name__}"]) from None
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        return from_json(text, str(path))
-    return from_markdown(text, str(path))
+        return from_json(text, name)
+    return from_markdown(text, name)
+
+
+def imported_line(added: int, skipped: int) -> str:
+    def n(k: int) -> str:
+        return f"{k} {'story' if k == 1 else 'stories'}"
+
+    return f"Imported {n(added)}" + (f"; {n(skipped)} already in the bank {'was' if skipped == 1 else 'were'} skipped."
+                                     if skipped else ".")

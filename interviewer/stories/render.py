@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
 from interviewer.stories.coverage import link_lines
-from interviewer.stories.model import BankStory, Coverage
+from interviewer.stories.model import FITS, BankStory, Coverage
 
 CELL = {0: "·  ·", 1: "■  ·", 2: "■  ■"}
 
 
-def story_md(story: BankStory, matches: int = 5) -> str:
+def story_md(story: BankStory, matches: int = 5, with_text: bool = False) -> str:
     a = story.assessment
     lines = [f"### {story.title}", f"`{story.id}`", ""]
+    if with_text:
+        lines += [*(f"> {line}" if line.strip() else ">" for line in story.text.splitlines()), ""]
     if a is None:
         return "\n".join([*lines, "Not scored yet."])
     verdict = "strong" if a.strong else "not yet strong"
-    lines += [f"**{a.overall:.1f} / 4** against *{a.lp}* ({verdict}; scored by the {a.judge} judge). "
-              f"STAR parts found: {', '.join(a.star_present) or 'none'}.", ""]
+    fits = [lp for lp in story.counted_for if story.fit(lp) < FITS]
+    lines += [f"**{a.overall:.1f} / 4** against *{a.lp}* ({verdict}; scored by the {a.judge} judge)."
+              + (f" It fits {', '.join(fits)} poorly (LP fit under 3), so it does not count as strong there."
+                 if fits and a.strong else ""),
+              ""]
     lines += [f"- {c.name.replace('_', ' ')}: {c.score if c.score is not None else 'n/a'} / 4 — {c.rationale}" for c in a.criteria]
     lines += ["", "**What to fix**" if a.gaps else "**No gaps found.** Rehearse it aloud in under three minutes.", ""]
     for g in a.gaps:
@@ -67,11 +72,11 @@ def grid_md(stories: list[BankStory], cov: Coverage) -> str:
         for s in cov.stretched:
             why = (f"counted for {len(s.lps)} LPs" if len(s.lps) > 2 else "") + \
                   (("; " if len(s.lps) > 2 else "") + f"shows little of {', '.join(s.weak)}" if s.weak else "")
-            lines.append(f'- "{titles[s.story_id]}": {why}. Give those LPs stories of their own.')
+            lines.append(f'- "{titles[s.story_id]}" (`{s.story_id}`): {why}. Give those LPs stories of their own.')
     if cov.duplicates:
         lines += ["", "**Near-duplicates** (the same episode twice: keep the better one, or find another)", ""]
-        lines += [f'- "{titles[d.first]}" and "{titles[d.second]}" (meaning {d.similarity:.2f}, '
-                  f"shared words {d.shared_words:.0%})" for d in cov.duplicates]
+        lines += [f'- "{titles[d.first]}" (`{d.first}`) and "{titles[d.second]}" (`{d.second}`): meaning '
+                  f"{d.similarity:.2f}, shared words {d.shared_words:.0%}" for d in cov.duplicates]
     told = link_lines(stories, cov.links)
     if told:
         lines += ["", "**Told in your interviews**", "", *[f"- {t}" for t in told]]

@@ -61,7 +61,7 @@ def build_app(services: Services) -> gr.Blocks:
         setup_inputs = [browser, setup.role, setup.plan, setup.difficulty, setup.bar_raiser, setup.lp_focus,
                         setup.guess_lp, setup.resume, setup.seed]
         setup.start.click(h.on_start, setup_inputs, [*screen, tabs, setup.notice], api_name="start")
-        demo.load(h.on_load, [browser], [*screen, tabs], api_name="load")
+        demo.load(h.on_load, [browser], [*screen, tabs], api_name="load")  # opens an unfinished assessment's tab too
         report_tab.select(h.on_report, [browser], [report.headline, report.scores, report.chart, report.evidence,
                                                    *report.downloads], api_name="report")
 
@@ -83,19 +83,19 @@ def build_app(services: Services) -> gr.Blocks:
 
         history_tab.select(h.on_history, [browser], [past.sessions, past.pick, past.trend, past.stories],
                            api_name="history")
-        past.resume.click(h.on_resume, [browser, past.pick], [*screen, tabs], api_name="resume")
+        past.resume.click(h.on_resume, [browser, past.pick], [*screen, tabs], api_name="resume")  # an assessment too
         live.warm_timer.tick(h.on_warm_tick, None, [live.warm, live.warm_timer], queue=False,
                              api_visibility="undocumented")
         past.sessions.select(h.on_history_row, [browser], [*screen, tabs], api_name="open_session")
 
         sh = StoryHandlers(h)
-        bank_view = [bank.assessment, bank.pick, bank.table, bank.grid, bank.notice, bank.lps, bank.export_md,
+        bank_view = [bank.assessment, bank.pick, bank.table, bank.grid, bank.notice, bank.map_lps, bank.export_md,
                      bank.export_json]
         stories_tab.select(sh.on_open, [browser], bank_view, api_name="stories")
-        bank.add.click(sh.on_add, [browser, bank.title, bank.text, bank.lps], [*bank_view, bank.title, bank.text],
-                       api_name="story_add")
+        bank.add.click(sh.on_add, [browser, bank.title, bank.text, bank.lps],
+                       [*bank_view, bank.title, bank.text, bank.lps], api_name="story_add")
         bank.pick.input(sh.on_pick, [browser, bank.pick], bank_view, api_name="story_pick")
-        bank.set_lps.click(sh.on_set_lps, [browser, bank.pick, bank.lps], bank_view, api_name="story_map")
+        bank.set_lps.click(sh.on_set_lps, [browser, bank.pick, bank.map_lps], bank_view, api_name="story_map")
         bank.accept.click(sh.on_accept, [browser, bank.pick], bank_view, api_name="story_accept")
         bank.delete.click(sh.on_delete, [browser, bank.pick], bank_view, api_name="story_delete")
         bank.upload.upload(sh.on_import, [browser, bank.upload], bank_view, api_name="story_import")
@@ -104,12 +104,13 @@ def build_app(services: Services) -> gr.Blocks:
 
         ah = AssessmentHandlers(h)
         oa_view = [browser, oa.header, oa.countdown, oa.timer, oa.item, oa.choice, oa.most, oa.least, oa.code,
-                   oa.submit, oa.skip, oa.end, oa.notice, oa.report, oa.download]
+                   oa.submit, oa.skip, oa.end, oa.notice, oa.report, oa.download, oa.run]
         oa.start.click(ah.on_start, [browser, oa.role, oa.seed], oa_view, api_name="assessment_start")
         assessment_tab.select(ah.on_open, [browser], oa_view, api_name="assessment")
         oa.submit.click(ah.on_submit, [browser, oa.choice, oa.most, oa.least, oa.code], oa_view,
                         concurrency_id="assessment", api_name="assessment_submit")
         oa.skip.click(ah.on_skip, [browser], oa_view, concurrency_id="assessment", api_name="assessment_skip")
+        oa.run.click(ah.on_run, [browser, oa.code], [oa.notice], concurrency_id="assessment", api_name="assessment_run")
         oa.end.click(ah.on_end, [browser], oa_view, concurrency_id="assessment", api_name="assessment_end")
         # The tick touches only the countdown (no progress shown); when the clock closes a section,
         # the stamp changes and the whole tab is redrawn.

@@ -67,11 +67,12 @@ class AssessmentHandlers:
             return OnlineAssessment.resume(self.s, session_id, self._items())
 
     def _view(self, oa: OnlineAssessment | None, browser_state: dict[str, Any], notice: str = "") -> tuple:
-        """browser, header, countdown, timer, item, choice, most, least, code, submit, skip, end, notice, report, download"""
+        """browser, header, countdown, timer, item, choice, most, least, code, submit, skip, end, notice, report,
+        download, run"""
         if oa is None:
             off = gr.update(visible=False)
             return (browser_state, "", "", gr.Timer(active=False), "Start an assessment above.", off, off, off, off,
-                    *[gr.update(interactive=False)] * 3, notice, "", gr.update(visible=False))
+                    *[gr.update(interactive=False)] * 3, notice, "", gr.update(visible=False), off)
         if oa.finished:
             rep = build_report(oa)
             text = report_md(rep)
@@ -79,9 +80,9 @@ class AssessmentHandlers:
             folder.mkdir(exist_ok=True)
             path = write_private(folder / f"assessment-{oa.session_id}.md", text)
             off = gr.update(visible=False)
-            return (browser_state, f"**Finished**: {rep.percent:.0f}% of points.", "", gr.Timer(active=False), "",
-                    off, off, off, off, *[gr.update(interactive=False)] * 3, notice, text,
-                    gr.update(visible=True, value=str(path)))
+            return (browser_state, f"**Finished**: {rep.percent:.0f}% (the mean of the sections' scores).", "",
+                    gr.Timer(active=False), "", off, off, off, off, *[gr.update(interactive=False)] * 3, notice, text,
+                    gr.update(visible=True, value=str(path)), off)
         section = oa.state.current_section
         assert section is not None
         item_text = oa.turns[-1].text if oa.turns and oa.turns[-1].speaker == "interviewer" else ""
@@ -102,10 +103,16 @@ class AssessmentHandlers:
                 gr.update(visible=is_ws, choices=letters[:4], value=None),
                 gr.update(visible=is_ws, choices=letters[:4], value=None),
                 gr.update(visible=is_code, value=template) if is_code else gr.update(visible=False),
-                *[gr.update(interactive=True)] * 3, notice, "", gr.update(visible=False))
+                *[gr.update(interactive=True)] * 3, notice, "", gr.update(visible=False), gr.update(visible=is_code))
 
     def on_start(self, browser_state, role, seed, request: gr.Request) -> tuple:  # noqa: ANN001
         browser_state = with_browser_id(browser_state)
+        running = self._session(request, browser_state)
+        if running is not None:
+            oa = self._resume(running)
+            if not oa.finished:
+                return self._view(oa, browser_state, "Your assessment is still running, so it carries on here: "
+                                  "end it first to start another.")
         try:
             oa = OnlineAssessment.start(self.s, self.h.user(request, browser_state),
                                         None if seed in (None, "") else int(seed), role or "DS")
@@ -120,7 +127,7 @@ class AssessmentHandlers:
             session_id = self._session(request, browser_state)
             if session_id is None:
                 # Nothing to show: leave the tab as it is (a start clicked meanwhile may have filled it).
-                return (browser_state, *[gr.update()] * 14)
+                return (browser_state, *[gr.update()] * 15)
             return self._view(self._resume(session_id), browser_state)
         except Exception as exc:  # noqa: BLE001
             return self._view(None, browser_state, failure_line(exc))
@@ -140,7 +147,7 @@ class AssessmentHandlers:
                     note = str(exc)
                 except Exception as exc:  # noqa: BLE001
                     note = failure_line(exc)
-        return self._view(oa, browser_state, "" if note in ("Recorded.", None) else note)
+        return self._view(oa, browser_state, note or "")
 
     def on_submit(self, browser_state, choice, most, least, code, request: gr.Request) -> tuple:  # noqa: ANN001
         def answer(oa: OnlineAssessment) -> str:
@@ -151,6 +158,19 @@ class AssessmentHandlers:
                 return oa.answer(f"{most or ''} {least or ''}")
             return oa.answer(code or "")
         return self._act(browser_state, request, answer)
+
+    def on_run(self, browser_state, code, request: gr.Request) -> str:  # noqa: ANN001
+        """The code on the visible examples only: the item stays open and nothing is recorded."""
+        browser_state = with_browser_id(browser_state)
+        session_id = self._session(request, browser_state)
+        if session_id is None:
+            return "No assessment is running: start one above."
+        try:
+            return self._resume(session_id).try_examples(code or "")
+        except BadResponse as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001
+            return failure_line(exc)
 
     def on_skip(self, browser_state, request: gr.Request) -> tuple:  # noqa: ANN001
         return self._act(browser_state, request, lambda oa: oa.skip())

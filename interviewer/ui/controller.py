@@ -128,13 +128,15 @@ class Controller:
                             "(or from History).")
         return row
 
-    def is_assessment(self, user: str, session_id: str) -> bool:
-        """This user's session, and an online assessment rather than an interview."""
+    def is_assessment(self, user: str, session_id: str, unfinished: bool = False) -> bool:
+        """This user's session, and an online assessment rather than an interview (still running)."""
+        if not session_id:
+            return False
         try:
             row = self.s.store.session(session_id)
         except KeyError:
             return False
-        return row.user == user and row.plan_id == ONLINE_ASSESSMENT
+        return row.user == user and row.plan_id == ONLINE_ASSESSMENT and (not unfinished or row.status != "finished")
 
     def _interview(self, user: str, session_id: str) -> Interview:
         with self._guard:

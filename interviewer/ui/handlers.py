@@ -125,6 +125,9 @@ class Handlers:
         if screen is None:
             browser_state["session_id"] = ""  # gone, or not this browser's: forget it
         selected = gr.Tabs(selected="interview") if screen is not None and not screen.finished else gr.Tabs()
+        if (screen is None or screen.finished) and self.ctl.is_assessment(
+                self.user(request, browser_state), browser_state.get(ASSESSMENT_KEY) or "", unfinished=True):
+            selected = gr.Tabs(selected="assessment")  # a reload finds the running assessment again
         return (*screen_out(screen, browser_state), selected)
 
     def on_start(self, browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
@@ -236,6 +239,9 @@ class Handlers:
     def on_resume(self, browser_state: dict[str, Any], session_id: str | None, request: gr.Request) -> tuple:
         if not session_id:
             return (*screen_out(None, browser_state, "Pick an unfinished session first."), gr.Tabs())
+        if self.ctl.is_assessment(self.user(request, browser_state), session_id):
+            browser_state = {**with_browser_id(browser_state), ASSESSMENT_KEY: session_id}
+            return (*screen_out(None, browser_state), gr.Tabs(selected="assessment"))
         screen = self.ctl.restore(self.user(request, browser_state), session_id)
         if screen is None:
             return (*screen_out(None, browser_state, "That session could not be opened."), gr.Tabs())

@@ -173,6 +173,7 @@ class StoryTab:
     export_json: gr.DownloadButton
     upload: gr.File
     role: gr.Radio
+    map_lps: gr.Dropdown  # the picked story's LPs (apart from the add form's, so a pick never files the next story)
 
 
 def story_tab() -> StoryTab:
@@ -191,10 +192,12 @@ def story_tab() -> StoryTab:
         with gr.Column():
             assessment = gr.Markdown("Add a story, or pick one below.", elem_id="story-assessment")
     with gr.Row():
-        pick = gr.Dropdown([], label="Your stories", elem_id="story-pick", scale=3)
+        pick = gr.Dropdown([], label="Your stories", elem_id="story-pick", scale=2)
+        map_lps = gr.Dropdown(list(LEADERSHIP_PRINCIPLES), multiselect=True, elem_id="story-map-lps", scale=2,
+                              label="The LPs this story counts for (empty: the suggestion)")
         role = gr.Radio(["RS", "DS"], value="RS", label="Role for drills", scale=1)
     with gr.Row():
-        set_lps = gr.Button("Count it for the LPs above", elem_id="story-set-lps")
+        set_lps = gr.Button("Count it for these LPs", elem_id="story-set-lps")
         accept = gr.Button("Confirm the suggested LPs", elem_id="story-accept")
         drill = gr.Button("Defend this story (Bar Raiser drill)", elem_id="story-drill")
         delete = gr.Button("Delete for good", variant="stop", elem_id="story-delete")
@@ -207,7 +210,7 @@ def story_tab() -> StoryTab:
         upload = gr.File(label="Import stories (Markdown or JSON export)", file_types=[".md", ".json", ".txt"],
                          type="filepath", elem_id="story-import")
     return StoryTab(title, text, lps, add, notice, assessment, pick, set_lps, accept, delete, drill, practice,
-                    table, grid, export_md, export_json, upload, role)
+                    table, grid, export_md, export_json, upload, role, map_lps)
 
 
 @dataclass
@@ -230,6 +233,7 @@ class AssessmentTab:
     report: gr.Markdown
     download: gr.DownloadButton
     stamp: gr.Textbox  # where the assessment stands; the countdown's tick changes it when a section closes
+    run: gr.Button  # code items: the visible examples only, nothing recorded
 
 
 def assessment_tab() -> AssessmentTab:
@@ -240,11 +244,10 @@ def assessment_tab() -> AssessmentTab:
         role = gr.Radio(["DS", "RS"], value="DS", label="Role")
         seed = gr.Number(label="Seed (optional)", precision=0, value=None, minimum=0)
         start = gr.Button("Start the online assessment", variant="primary", elem_id="oa-start")
-    with gr.Row():
-        header = gr.Markdown(elem_id="oa-header")
-        countdown = gr.Markdown(elem_id="oa-countdown")
+    header = gr.Markdown(elem_id="oa-header")
     timer = gr.Timer(1.0, active=False)
     item = gr.Markdown("Start an assessment above.", elem_id="oa-item")
+    countdown = gr.Markdown(elem_id="oa-countdown")  # beside the answer, where the eyes are when time matters
     choice = gr.Radio([], label="Your answer", visible=False, elem_id="oa-choice")
     with gr.Row():
         most = gr.Radio([], label="Most like you", visible=False, elem_id="oa-most")
@@ -253,6 +256,7 @@ def assessment_tab() -> AssessmentTab:
                    elem_id="oa-code")
     with gr.Row():
         submit = gr.Button("Submit answer", variant="primary", elem_id="oa-submit", interactive=False)
+        run = gr.Button("Run on the examples", elem_id="oa-run", visible=False)
         skip = gr.Button("Skip", elem_id="oa-skip", interactive=False)
         end = gr.Button("End the assessment", variant="stop", elem_id="oa-end", interactive=False)
     notice = gr.Markdown(elem_id="oa-notice")
@@ -260,4 +264,4 @@ def assessment_tab() -> AssessmentTab:
     download = gr.DownloadButton("Download the report", visible=False, elem_id="oa-download")
     stamp = gr.Textbox(visible=False)
     return AssessmentTab(role, seed, start, header, countdown, timer, item, choice, most, least, code, submit, skip,
-                         end, notice, report, download, stamp)
+                         end, notice, report, download, stamp, run)

@@ -15,7 +15,14 @@ from pydantic import ValidationError
 from interviewer.datadir import write_private
 from interviewer.interview.state import StoryBrief
 from interviewer.stories.bank import StoryBank
-from interviewer.stories.exchange import ImportError_, read_file, to_json, to_markdown
+from interviewer.stories.exchange import (
+    ImportError_,
+    draft_problems,
+    imported_line,
+    read_file,
+    to_json,
+    to_markdown,
+)
 from interviewer.stories.model import BankStory, StoryDraft
 from interviewer.stories.render import grid_md, stories_table_md, story_md
 from interviewer.ui.handlers import Handlers, failure_line, screen_out, with_browser_id
@@ -23,7 +30,7 @@ from interviewer.ui.handlers import Handlers, failure_line, screen_out, with_bro
 log = logging.getLogger(__name__)
 
 _EXPORTS = Path(tempfile.mkdtemp(prefix="interviewer-stories-"))
-BANK_OUTPUTS = 8  # assessment, pick, table, grid, notice, lps, export_md, export_json
+BANK_OUTPUTS = 8  # assessment, pick, table, grid, notice, map_lps, export_md, export_json
 
 
 class StoryHandlers:
@@ -73,12 +80,12 @@ class StoryHandlers:
             try:
                 draft = StoryDraft(title=title or (text or "").strip().split(".")[0][:60] or "", text=text or "", lps=lps or [])
             except ValidationError as exc:
-                e = exc.errors()[0]
-                raise ValueError(f"{'.'.join(map(str, e['loc']))}: {e['msg']}") from None
+                raise ValueError("; ".join(draft_problems(exc)).capitalize() + ".") from None
             story = self.bank.add(user, draft)
-            return (*self._view(user, story, lps=gr.update(value=story.lps)), "", "")
+            # The form empties (its LPs too) once the story is in the bank.
+            return (*self._view(user, story, lps=gr.update(value=story.lps)), "", "", gr.update(value=[]))
         out = self._safely(add)
-        return out if len(out) == BANK_OUTPUTS + 2 else (*out, gr.update(), gr.update())
+        return out if len(out) == BANK_OUTPUTS + 3 else (*out, gr.update(), gr.update(), gr.update())
 
     def on_pick(self, browser_state, story_id, request: gr.Request) -> tuple:  # noqa: ANN001
         def pick() -> tuple:
@@ -113,9 +120,9 @@ class StoryHandlers:
             if not file:
                 return self._view(self._user(request, browser_state))
             user = self._user(request, browser_state)
-            added, skipped = self.bank.import_drafts(user, read_file(Path(file)))
-            note = f"Imported {len(added)} stories" + (f"; skipped {skipped} already in the bank." if skipped else ".")
-            return self._view(user, notice=note)
+            path = Path(file)
+            added, skipped = self.bank.import_drafts(user, read_file(path, shown=path.name))
+            return self._view(user, notice=imported_line(len(added), skipped))
         return self._safely(imported)
 
     def on_practice(self, browser_state, role, request: gr.Request) -> tuple:  # noqa: ANN001

@@ -22,10 +22,14 @@ STORIES = [
 ]
 
 
-def add_story(page, title: str, text: str) -> None:  # noqa: ANN001, F811
+def add_story(page, title: str, text: str, lp: str | None = None) -> None:  # noqa: ANN001, F811
     before = page.locator("#story-table").inner_text()
     page.locator("#story-title input, #story-title textarea").first.fill(title)
     page.locator("#story-text textarea").fill(text)
+    if lp:
+        page.get_by_label("LPs it evidences (optional: leave empty to use the suggestion)").click()
+        page.get_by_role("option", name=lp, exact=True).click()
+        page.keyboard.press("Escape")
     page.locator("#story-add").click()
     page.wait_for_function(f"document.querySelector('#story-table').innerText.includes({title!r})"
                            f" && document.querySelector('#story-table').innerText !== {before!r}", timeout=90_000)
@@ -36,8 +40,10 @@ def test_a_story_bank_in_the_browser(app, page):  # noqa: F811
     page.goto(url)
     page.get_by_role("tab", name="Story bank").click()
     page.wait_for_selector("#story-add")
-    for title, text in STORIES:
-        add_story(page, title, text)
+    add_story(page, *STORIES[0], lp="Ownership")
+    add_story(page, *STORIES[1])
+    # The add form empties, its LPs too: the next story is not filed under the last one's.
+    assert page.locator("#story-text textarea").input_value() == ""
     assessment = page.locator("#story-assessment").inner_text()
     assert "Churn labels" in assessment and "the action is the team's, not yours" in assessment
     grid = page.locator("#story-grid").inner_text()
@@ -84,6 +90,12 @@ def test_an_online_assessment_in_the_browser(app, page):  # noqa: F811
     page.locator("#oa-choice").get_by_label("B", exact=True).check()
     page.locator("#oa-submit").click()
     page.wait_for_function("document.querySelector('#oa-item').innerText.includes('item 2 of 12')", timeout=30_000)
+    # A reload finds the running assessment (its tab opens), and Start does not throw it away.
+    page.goto(url)
+    page.wait_for_function("document.querySelector('#oa-item')?.innerText.includes('item 2 of 12')", timeout=60_000)
+    page.locator("#oa-start").click()
+    page.wait_for_function("document.querySelector('#oa-notice').innerText.includes('still running')", timeout=30_000)
+    assert "item 2 of 12" in page.locator("#oa-item").inner_text()
     page.locator("#oa-submit").click()  # nothing chosen: a clear message, nothing recorded
     page.wait_for_function("document.querySelector('#oa-notice').innerText.includes('one letter')", timeout=30_000)
     page.locator("#oa-skip").click()

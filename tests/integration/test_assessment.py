@@ -134,3 +134,35 @@ def test_the_terminal_runs_the_assessment_and_its_report(home, tmp_path):
     assert shown.exit_code == 0 and '"percent"' in shown.output
     listed = runner.invoke(app, ["sessions", "--json"])
     assert '"plan": "online-assessment"' in listed.output
+
+
+def test_code_can_be_tried_on_the_examples_and_a_typo_is_not_a_submission(tmp_path, corpus, embedder):
+    from interviewer.assessment.grading import BadResponse
+
+    clock = Clock()
+    s = services_at(tmp_path, corpus, embedder, clock)
+    oa = OnlineAssessment.start(s, "eve", seed=3)
+    while oa.state.current_section.key == "sql_mcq":
+        oa.skip()
+    problem = s.problems.coding[oa.state.current_item]
+    before = len(oa.state.results)
+    assert oa.try_examples(problem.reference).startswith(f"Examples: {len(problem.examples)} of {len(problem.examples)} pass")
+    assert "Examples: " in oa.try_examples(problem.wrong)
+    try:
+        oa.answer("def broken(:\n    pass")
+    except BadResponse as exc:
+        assert str(exc).startswith("Not submitted: ") and "line 1" in str(exc)
+    else:
+        raise AssertionError("a syntax error was submitted")
+    assert len(oa.state.results) == before and oa.state.current_item == problem.id  # still open
+    assert oa.answer(problem.reference).startswith("Submitted: ")
+
+
+def test_a_new_attempt_avoids_the_items_of_recent_ones(tmp_path, corpus, embedder):
+    s = services_at(tmp_path, corpus, embedder, Clock())
+    first = OnlineAssessment.start(s, "fay", seed=1)
+    while not first.finished:
+        first.skip()  # every item shown once
+    second = OnlineAssessment.start(s, "fay", seed=1)  # the same seed: only the history differs
+    assert not set(first.state.sections[0].items) & set(second.state.sections[0].items)
+    assert not set(first.state.sections[-1].items) & set(second.state.sections[-1].items)

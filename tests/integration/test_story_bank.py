@@ -55,7 +55,7 @@ def bank(services):
 
 
 def test_a_story_is_scored_like_an_interview_answer_with_its_gaps_named(bank):
-    strong = bank.add("ana", StoryDraft(title="Fraud alert", text=STRONG))
+    strong = bank.add("ana", StoryDraft(title="Fraud alert", text=STRONG, lps=["Ownership"]))
     weak = bank.add("ana", StoryDraft(title="Churn labels", text=WE_ONLY, lps=["Dive Deep"]))
     assert strong.assessment.judge == "offline" and weak.assessment.lp == "Dive Deep"
     assert strong.assessment.overall >= 3.0 and strong.strong
@@ -67,6 +67,7 @@ def test_a_story_is_scored_like_an_interview_answer_with_its_gaps_named(bank):
     # Every LP is ranked, with the signals read for the best ones.
     assert len(strong.assessment.matches) == 16 and strong.assessment.matches[0].signals
     assert weak.counted_for == ["Dive Deep"]  # the candidate's choice stands over the suggestion
+    assert strong.assessment.fit["Ownership"] >= 3 and strong.strong_for("Ownership")
 
 
 def test_the_grid_fills_and_a_retold_story_is_a_near_duplicate(bank):
@@ -87,7 +88,12 @@ def test_changing_the_lps_rescores_against_the_first(bank):
     story = bank.stories("ana")[0]
     moved = bank.edit("ana", story.id, lps=["Frugality", "Ownership"])
     assert moved.counted_for == ["Frugality", "Ownership"] and moved.assessment.lp == "Frugality"
-    assert bank.edit("ana", story.id, lps=[]).counted_for == story.suggested
+    # A fraud-alert story shows little of Frugality: not a strong Frugality story, and the grid says so.
+    assert set(moved.assessment.fit) == {"Frugality", "Ownership"} and not moved.strong_for("Frugality")
+    assert any(s.story_id == story.id and "Frugality" in s.weak for s in bank.coverage("ana").stretched)
+    back = bank.edit("ana", story.id, lps=[])
+    assert back.counted_for == back.suggested
+    bank.edit("ana", story.id, lps=["Ownership"])
 
 
 def test_an_interview_answer_that_tells_a_bank_story_is_linked(services, bank):
@@ -137,12 +143,12 @@ def test_the_terminal_commands(home, tmp_path, monkeypatch):
     assert runner.invoke(app, ["stories", "export", "-o", str(out), "--user", "dee"]).exit_code == 0
     assert json.loads(out.read_text())["stories"][0]["title"] == "Fraud alert"
     again = runner.invoke(app, ["stories", "import", str(out), "--user", "dee"])
-    assert "Imported 0 stories; 1 already in the bank were skipped." in again.output
+    assert "Imported 0 stories; 1 story already in the bank was skipped." in again.output
     assert runner.invoke(app, ["stories", "import", str(out), "--user", "eve"]).exit_code == 0
     bad = tmp_path / "bad.md"
     bad.write_text("## A story\nLPs: Kindness\n\nText.\n", encoding="utf-8")
     refused = runner.invoke(app, ["stories", "import", str(bad), "--user", "dee"])
-    assert refused.exit_code == 2 and "bad.md, line 1 (A story), field lps" in refused.output
+    assert refused.exit_code == 2 and "bad.md, line 1 (A story): lps: 'Kindness' is not a Leadership Principle" in refused.output
     wrong_lp = runner.invoke(app, ["stories", "map", "nope", "--lp", "Kindness", "--user", "dee"])
     assert wrong_lp.exit_code == 2 and "not a Leadership Principle" in wrong_lp.output
     gone = runner.invoke(app, ["stories", "delete", "--all", "--yes", "--user", "dee"])

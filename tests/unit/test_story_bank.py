@@ -77,11 +77,19 @@ def test_a_story_filed_under_an_lp_it_barely_shows_points_to_a_better_one():
 
 
 def test_suggestion_is_the_best_lp_and_the_next_when_nearly_as_strong():
-    ms = [LpMatch(lp="Dive Deep", strength=0.30), LpMatch(lp="Ownership", strength=0.20),
-          LpMatch(lp="Frugality", strength=0.10)]
+    ms = [LpMatch(lp="Dive Deep", strength=0.30, signals=["a"]), LpMatch(lp="Ownership", strength=0.20, signals=["b"]),
+          LpMatch(lp="Frugality", strength=0.10, signals=["c"])]
     assert suggested_lps(ms) == ["Dive Deep", "Ownership"]
     assert suggested_lps([LpMatch(lp="Frugality", strength=0.3), LpMatch(lp="Ownership", strength=0.1)]) == ["Frugality"]
     assert suggested_lps([]) == []
+
+
+def test_a_strong_story_counts_as_strong_only_for_lps_it_fits():
+    s = story("a", 3.8, ["Think Big", "Frugality"])
+    s.assessment.fit.update({"Think Big": 2, "Frugality": 4})
+    rows = {r.lp: r for r in coverage.grid([s])}
+    assert rows["Think Big"].weaker == ["a"] and rows["Frugality"].strong == ["a"]
+    assert coverage.stretched([s])[0].weak == ["Think Big"]
 
 
 def story(sid: str, overall: float, lps: list[str], text: str = "", matches: dict[str, float] | None = None) -> BankStory:
@@ -154,10 +162,10 @@ def test_import_names_every_problem_and_imports_nothing():
     with pytest.raises(ImportError_) as exc:
         from_markdown(md, "bank.md")
     problems = exc.value.problems
-    assert any("bank.md, line 7 (Bad one), field lps" in p and "Being Nice" in p for p in problems)
-    assert any("bank.md, line 12 (untitled), field title" in p and "title" in p for p in problems)
+    assert any(p.startswith("bank.md, line 7 (Bad one): lps: 'Being Nice' is not a Leadership Principle") for p in problems)
+    assert "bank.md, line 12 (untitled): the story needs a title" in problems
     bad = json.dumps({"format": "interviewer-story-bank", "version": 1, "stories": [{"title": "t"}]})
-    with pytest.raises(ImportError_, match=r"bank.json, story 1, field text: Field required"):
+    with pytest.raises(ImportError_, match=r"bank.json, story 1: text: Field required"):
         from_json(bad, "bank.json")
     with pytest.raises(ImportError_, match="line 1: not valid JSON"):
         from_json("{oops", "bank.json")
@@ -165,8 +173,15 @@ def test_import_names_every_problem_and_imports_nothing():
         from_json("{}", "bank.json")
 
 
-def test_a_draft_refuses_blank_text_and_unknown_lps():
-    with pytest.raises(ValueError, match="must not be blank"):
-        StoryDraft(title="t", text="   ")
-    with pytest.raises(ValueError, match="unknown Leadership Principle"):
-        StoryDraft(title="t", text="x", lps=["Dive deep"])
+def test_a_draft_refuses_blank_text_and_unknown_lps_in_plain_words():
+    from pydantic import ValidationError
+
+    from interviewer.stories.exchange import draft_problems
+
+    with pytest.raises(ValidationError) as exc:
+        StoryDraft(title="  ", text="   ")
+    assert sorted(draft_problems(exc.value)) == ["the story is empty: write what happened", "the story needs a title"]
+    with pytest.raises(ValueError, match="'Thinking Bigly' is not a Leadership Principle; did you mean 'Think Big'"):
+        StoryDraft(title="t", text="x", lps=["Thinking Bigly"])
+    # Case and spacing do not matter; the exact name is kept.
+    assert StoryDraft(title="t", text="x", lps=["dive  deep", "BIAS FOR ACTION"]).lps == ["Dive Deep", "Bias for Action"]
