@@ -1,6 +1,6 @@
 """How well the story bank reads stories: `python -m evals.stories [--split dev|test]`.
 
-On evals/graded/stories.yaml (stories written and graded by a helper who never saw the code:
+On evals/graded_stories/stories.yaml (stories written and graded by a helper who never saw the code:
 strong, average, weak and other for 12 LPs, plus retold and merely similar pairs). The LPs are
 split before anything was measured: the dev LPs choose the bank's settings (the near-duplicate
 threshold, which gaps are reported), the test LPs are reported once. The judge itself (its STAR,
@@ -22,7 +22,7 @@ import yaml
 from evals.statistics import pairwise_accuracy, spearman
 
 HERE = Path(__file__).resolve().parent
-STORIES = HERE / "graded" / "stories.yaml"
+STORIES = HERE / "graded_stories" / "stories.yaml"
 DEV_LPS = {"Ownership", "Dive Deep", "Earn Trust", "Invent and Simplify", "Learn and Be Curious"}
 DEV_PAIRS = {"st-dup-1", "st-dup-2", "st-distinct-1", "st-distinct-2"}
 GAPS = ("situation", "task", "action", "result", "learning", "measurable_result", "ownership", "specificity", "relevance")

@@ -49,6 +49,11 @@ def corpus_validate(
             # Contrast data describes the built-in questions only; a user's own files need none.
             builtin = corpus if path is not None or not s.extra_corpus_dirs else load_with_extras(s.corpus_dir, [])
             contrast = load_contrast(s.corpus_dir, builtin, complete=whole)
+        if whole:
+            from interviewer.assessment.content import load_assessment
+
+            schemas = {p.stem for p in (s.corpus_dir / "problems" / "sql" / "schemas").glob("*.sql")}
+            assessment = load_assessment(s.corpus_dir, {lp.id for lp in corpus.lps}, schemas)
     except CorpusError as problems:
         print_problems(problems)
         err.print(f"[red]{len(problems.problems)} problem(s) found.[/red]")
@@ -61,6 +66,9 @@ def corpus_validate(
     )
     if contrast is not None:
         out.print(f"[green]OK[/green]: {contrast.pair_count()} labelled contrast sentences in {len(contrast.files)} files.")
+    if whole:
+        out.print(f"[green]OK[/green]: the online assessment's {len(assessment.mcq)} SQL multiple-choice and "
+                  f"{len(assessment.work_style)} work-style items.")
 
 
 def corpus_counts(corpus: Corpus) -> dict[str, Any]:

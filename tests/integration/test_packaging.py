@@ -26,7 +26,8 @@ def test_wheel_carries_corpus_and_prompts(tmp_path):
     assert "interviewer/data/prompts/README.md" in names
     assert "interviewer/cli/main.py" in names
     # The judge's trained model and fitted score map ship inside the package: nothing trains at run time.
-    for weights in ("pair_classifier.safetensors", "pair_classifier.json", "star_classifier.npz", "score_map.json"):
+    for weights in ("pair_classifier.safetensors", "pair_classifier.json", "star_classifier.npz", "score_map.json",
+                    "lp_classifier.npz"):
         assert f"interviewer/judge/weights/{weights}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "interviewer = interviewer.cli.main:app" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -103,9 +103,17 @@ def test_every_documented_command_runs_from_the_wheel(installed, env, tmp_path):
     assert 1.0 <= scored["overall"] <= 4.0 and scored["judge"] == "offline"
     ok("chat", "chat", "--plan", "ml-breadth", "--seed", "1", stdin="/end\n", expect="report")
     sessions = json.loads(ok("sessions", "sessions", "--json"))
-    assert len(sessions) == 1
+    assert len(sessions) == 1  # before the online assessment below
     ok("report", "report", sessions[0]["id"], "--format", "md", expect="Recommendation")
     ok("doctor", "doctor", expect="Offline mode")
+
+    story = ("Last spring the fraud model started flagging twice as many orders, and nobody owned the alert. I took it "
+             "on: I pulled two weeks of flagged orders, found a new payment method with empty features, imputed them and "
+             "retrained. False positives fell from 9% to 4% in three weeks. I learned to monitor every input feature.")
+    ok("stories", "stories", "add", "--title", "Fraud alert", "--lp", "ownership", stdin=story, expect="Fraud alert")
+    ok("stories", "stories", "grid", expect="Leadership Principle")
+    assert json.loads(ok("stories", "stories", "export", "--format", "json"))["stories"][0]["lps"] == ["Ownership"]
+    ok("chat", "chat", "--plan", "online-assessment", "--seed", "2", stdin="A\n/end\n", expect="What to review")
 
     coding = yaml.safe_load((CORPUS / "problems" / "coding" / "cod-two-sum.yaml").read_text())
     (tmp_path / "solution.py").write_text(coding["reference"])
