@@ -20,6 +20,7 @@ from interviewer.assessment.state import (
     AssessmentState,
     ItemResult,
     close_if_timed_out,
+    max_points,
     new_state,
     record,
     seconds_left,
@@ -146,8 +147,6 @@ class OnlineAssessment:
             return "Time was up for that section; the next section has started."
         section, item_id = self.state.current_section, self.state.current_item
         assert section is not None and item_id is not None
-        from interviewer.assessment.state import max_points
-
         record(self.state, ItemResult(section=section.key, item_id=item_id, status="skipped",
                                       max_points=max_points(section.key)), self.s.clock())
         self._commit([self._turn("candidate", "(skipped)", item_id, "skip")])
@@ -156,8 +155,6 @@ class OnlineAssessment:
 
     def end(self) -> None:
         """Stop now: every item left counts as unanswered."""
-        from interviewer.assessment.state import max_points
-
         while not self.state.finished:
             s, item_id = self.state.current_section, self.state.current_item
             assert s is not None and item_id is not None

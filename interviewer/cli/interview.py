@@ -62,7 +62,8 @@ def chat(
     for name in lp or []:
         _check_choice(name, LEADERSHIP_PRINCIPLES, "--lp")
     services = build_services()
-    if plan == ONLINE_ASSESSMENT or (resume and _is_assessment(services, resume)):
+    # A resumed session is what it was stored as, whatever --plan says.
+    if (resume and _is_assessment(services, resume)) or (plan == ONLINE_ASSESSMENT and not resume):
         _assessment(services, resume, seed, role)
         return
     if resume:
@@ -111,6 +112,9 @@ def _assessment(services, resume: str | None, seed: int | None, role: str) -> No
             oa = OnlineAssessment.resume(services, resume)
         else:
             oa = OnlineAssessment.start(services, services.settings.os_user, seed, role.upper())
+    except KeyError as exc:
+        err.print(f"[red]{escape(exc.args[0])}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except (CorpusError, ProblemError) as exc:
         for problem in getattr(exc, "messages", None) or exc.problems:
             print(problem, file=sys.stderr)

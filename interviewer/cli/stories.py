@@ -189,11 +189,11 @@ def export(
 @app.command("import")
 def import_(file: Path, user: UserOption = None) -> None:
     """Import stories from a Markdown or JSON export; stories already in the bank are skipped."""
-    from interviewer.stories.exchange import ImportError_, imported_line, read_file
+    from interviewer.stories.exchange import StoryImportError, imported_line, read_file
 
     try:
         drafts = read_file(file)
-    except ImportError_ as exc:
+    except StoryImportError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         err.print(f"[red]{len(exc.problems)} problem(s); nothing was imported.[/red]")

@@ -59,11 +59,7 @@ class BehavioralScoring:
         own = 0.0 if i_count == 0 else min(1.0, share / 0.6) * (0.5 if action_spans and i_actions == 0 else 1.0)
 
         sims, windows = self._similarity(prep.units or spans, [*rubric.signals, rubric.question])
-        sig_ranks = ranking_scores(sims[: len(rubric.signals)], rubric.signals, [w.text for w in windows])
-        sig = self._verdicts(rubric.signals, windows, sig_ranks, k=t.signal_shortlist)
-        shown = [r for r in sig if r.states >= t.signal]
-        top = sorted((r.states for r in sig), reverse=True)[:3]
-        alignment = float(np.mean(top)) if top else 0.0
+        alignment, shown = self._signals(rubric.signals, sims[: len(rubric.signals)], windows)
         measures = {
             "star_structure": star,
             "specificity": min(1.0, n_specific / 4),
@@ -91,17 +87,17 @@ class BehavioralScoring:
         embedded once for all of them."""
         prep = self._prepare(normalise(answer))
         units = prep.units or prep.kept
-        out: list[tuple[float, list[ItemReading]]] = []
-        for rubric in rubrics:
-            sims, windows = self._similarity(units, rubric.signals)
-            if not windows or not rubric.signals:
-                out.append((0.0, []))
-                continue
-            ranks = ranking_scores(sims, rubric.signals, [w.text for w in windows])
-            readings = self._verdicts(rubric.signals, windows, ranks, k=self.t.signal_shortlist)
-            top = sorted((r.states for r in readings), reverse=True)[:3]
-            out.append((float(np.mean(top)), [r for r in readings if r.states >= self.t.signal]))
-        return out
+        return [self._signals(rubric.signals, *self._similarity(units, rubric.signals)) for rubric in rubrics]
+
+    def _signals(self, signals: list[str], sims: np.ndarray, windows: list) -> tuple[float, list[ItemReading]]:  # noqa: ANN001
+        """An LP's signals read against the story's best-ranked sentences: the mean of the three
+        best-read (lp_alignment's measure) and those shown."""
+        if not windows or not signals:
+            return 0.0, []
+        ranks = ranking_scores(sims, signals, [w.text for w in windows])
+        readings = self._verdicts(signals, windows, ranks, k=self.t.signal_shortlist)
+        top = sorted((r.states for r in readings), reverse=True)[:3]
+        return float(np.mean(top)), [r for r in readings if r.states >= self.t.signal]
 
     def _behavioral(self, rubric: Rubric, answer: str) -> Score:
         names = ("star_structure", "specificity", "ownership", "lp_alignment")

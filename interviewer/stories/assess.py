@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from interviewer.corpus.loading import Corpus
 from interviewer.judge.lp_map import LpClassifier
@@ -28,7 +28,6 @@ from interviewer.stories.model import (
 
 log = logging.getLogger(__name__)
 
-SHOWS_LP = 0.5  # the LP's best-read signals must average this for the story to evidence it
 # A result said in words is measured too ("halved the queue", "from the high eighties to eighty").
 NUMBER_WORDS = re.compile(r"\b(half|halved|doubled|tripled|twice|thrice|a third|a quarter|dozens?|(?:ten|twenty|thirty|"
                           r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)s?|percent)\b", re.I)
@@ -52,11 +51,9 @@ class StoryFacts:
     we_quote: str | None = None
     generic: bool = False
     rambling: bool = False
-    alignment: float = 0.0  # for the LP it is scored against
     lp_rank: int = 1  # where that LP ranks in the story's LP profile (1 = the best match)
     lp_share: float = 1.0  # its profile strength over the best LP's
     too_short: bool = False
-    shown: tuple[str, ...] = field(default=())
 
 
 def facts_of(reading: BehavioralReading | None, words: int, cued: set[str] = frozenset(), lp_rank: int = 1,
@@ -77,7 +74,7 @@ def facts_of(reading: BehavioralReading | None, words: int, cued: set[str] = fro
         result=result.text if result is not None else None, result_measured=measured,
         numbers=reading.n_specific, i_count=reading.i_count, we_count=reading.we_count,
         actions=reading.n_actions, we_actions=reading.we_actions, we_quote=we_quote,
-        generic=reading.generic, rambling=reading.rambling, alignment=reading.measures.get("lp_alignment", 0.0),
+        generic=reading.generic, rambling=reading.rambling,
         lp_rank=lp_rank, lp_share=lp_share,
     )
 

@@ -17,7 +17,7 @@ VERSION = 1
 _LPS_LINE = re.compile(r"^\s*(?:\*\*)?LPs?(?:\*\*)?\s*:\s*(.*)$", re.I)
 
 
-class ImportError_(ValueError):
+class StoryImportError(ValueError):
     """Every problem found in an import file, one line each."""
 
     def __init__(self, problems: list[str]):
@@ -70,12 +70,12 @@ def from_json(text: str, name: str) -> list[StoryDraft]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportError_([f"{name}, line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
+        raise StoryImportError([f"{name}, line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ImportError_([f'{name}: not a story bank export (expected "format": "{FORMAT}")'])
+        raise StoryImportError([f'{name}: not a story bank export (expected "format": "{FORMAT}")'])
     stories = data.get("stories")
     if not isinstance(stories, list):
-        raise ImportError_([f'{name}: "stories" must be a list'])
+        raise StoryImportError([f'{name}: "stories" must be a list'])
     return _validated([(f"{name}, story {i}", raw) for i, raw in enumerate(stories, 1)])
 
 
@@ -88,7 +88,7 @@ def _validated(candidates: list[tuple[str, object]]) -> list[StoryDraft]:
         except ValidationError as exc:
             problems += _errors(where, exc)
     if problems:
-        raise ImportError_(problems)
+        raise StoryImportError(problems)
     return drafts
 
 
@@ -106,7 +106,7 @@ def from_markdown(text: str, name: str) -> list[StoryDraft]:
         elif blocks:
             blocks[-1][2].append(line)
     if not blocks:
-        raise ImportError_([f"{name}: no stories found (each starts with a '## Title' line)"])
+        raise StoryImportError([f"{name}: no stories found (each starts with a '## Title' line)"])
     candidates = []
     for n, title, body in blocks:
         lps: list[str] = []
@@ -127,8 +127,11 @@ def read_file(path: Path, shown: str | None = None) -> list[StoryDraft]:
     name = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StoryImportError([f"{name}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportError_([f"{name}: cannot be read: {exc.__class__.__name__}"]) from None
+        raise StoryImportError([f"{name}: cannot be read ({exc.__class__.__name__}): a Markdown or JSON export is "
+                                "UTF-8 text"]) from None
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         return from_json(text, name)
     return from_markdown(text, name)

@@ -119,8 +119,9 @@ class BankStory(StoryDraft):
         return self.strong and self.fit(lp) >= FITS
 
     def fit(self, lp: str) -> int:
-        """How well it fits the LP (the lp_alignment criterion); 4 when not measured."""
-        return self.assessment.fit.get(lp, 4) if self.assessment is not None else 4
+        """How well it fits the LP (the lp_alignment criterion); 0 when not measured, so a fit
+        nobody measured never makes a story strong."""
+        return self.assessment.fit.get(lp, 0) if self.assessment is not None else 0
 
 
 SECOND_SHARE = 0.6  # a second LP is suggested when its strength is at least this share of the best's

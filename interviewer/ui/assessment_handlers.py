@@ -17,7 +17,6 @@ from interviewer.assessment.content import LETTERS, AssessmentContent
 from interviewer.assessment.grading import BadResponse
 from interviewer.assessment.session import OnlineAssessment, assessment_content
 from interviewer.assessment.state import (
-    ONLINE_ASSESSMENT,
     AssessmentState,
     seconds_left,
 )
@@ -45,16 +44,8 @@ class AssessmentHandlers:
 
     def _session(self, request: gr.Request | None, browser_state: dict[str, Any]) -> str | None:
         """This browser's assessment, when it is this user's (another's is never shown)."""
-        session_id = browser_state.get(KEY)
-        if not session_id:
-            return None
-        try:
-            row = self.s.store.session(session_id)
-        except KeyError:
-            return None
-        if row.plan_id != ONLINE_ASSESSMENT or row.user != self.h.user(request, browser_state):
-            return None
-        return session_id
+        session_id = browser_state.get(KEY) or ""
+        return session_id if self.h.ctl.is_assessment(self.h.user(request, browser_state), session_id) else None
 
     def _items(self) -> AssessmentContent:
         if self._content is None:

@@ -16,7 +16,7 @@ from interviewer.datadir import write_private
 from interviewer.interview.state import StoryBrief
 from interviewer.stories.bank import StoryBank
 from interviewer.stories.exchange import (
-    ImportError_,
+    StoryImportError,
     draft_problems,
     imported_line,
     read_file,
@@ -59,7 +59,7 @@ class StoryHandlers:
     def _safely(self, user_fn) -> tuple:  # noqa: ANN001
         try:
             return user_fn()
-        except (KeyError, ValueError, ImportError_) as exc:
+        except (KeyError, ValueError, StoryImportError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
             return (*[gr.update()] * 4, message, *[gr.update()] * 3)
         except Exception as exc:  # noqa: BLE001 - one friendly line, details in the log

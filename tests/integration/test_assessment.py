@@ -132,6 +132,8 @@ def test_the_terminal_runs_the_assessment_and_its_report(home, tmp_path):
     session = next(w for w in done.output.split() if len(w) == 13 and w.endswith(":")).rstrip(":")
     shown = runner.invoke(app, ["report", session, "--format", "json"])
     assert shown.exit_code == 0 and '"percent"' in shown.output
+    missing = runner.invoke(app, ["chat", "--plan", "online-assessment", "--resume", "nope"])
+    assert missing.exit_code == 2 and "no session with id 'nope'" in missing.output
     listed = runner.invoke(app, ["sessions", "--json"])
     assert '"plan": "online-assessment"' in listed.output
 

@@ -5,6 +5,7 @@ for good, and the terminal commands."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 from typer.testing import CliRunner
@@ -116,10 +117,26 @@ def test_practice_probes_the_weakest_lps_and_a_drill_opens_with_the_story(servic
     assert reply and drill.state.item.item_id == "ownership.story" and drill.state.item.follow_ups
 
 
-def test_deleting_is_for_good(services, bank):
+def test_deleting_is_for_good(services, bank, monkeypatch):
+    # This SQLite is built with secure_delete on by default; many are not. Start every connection
+    # with it off, as on those builds, so the delete must turn it on itself.
+    opened = services.store.connect
+
+    @contextmanager
+    def insecure():
+        with opened() as db:
+            db.execute("PRAGMA secure_delete = OFF")
+            yield db
+
+    monkeypatch.setattr(services.store, "connect", insecure)
     secret = "Zanzibar-quokka-7731 was the code name of the launch. " + STRONG
     story = bank.add("cy", StoryDraft(title="Code name", text=secret))
+    kept = bank.add("cy", StoryDraft(title="Another", text=WE_ONLY))  # shares the page: it is rewritten, not dropped
+    with services.store.connect() as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Zanzibar-quokka-7731" in services.store.path.read_bytes()  # the check below can see it
     assert bank.delete("cy", [story.id]) == 1
+    assert [s.id for s in bank.stories("cy")] == [kept.id]
     with pytest.raises(KeyError):
         bank.get("cy", story.id)
     db = services.store.path
