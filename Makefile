@@ -9,7 +9,7 @@ BWRAP := /usr/bin/bwrap
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast test-model model-assets bench train-judge clean
+.PHONY: run test test-fast test-model model-assets bench train-judge clean postgres
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ $(BWRAP):
 $(CHROMIUM):
 	$(SUDO) apt-get install -y chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
-test: $(STAMP) $(CHROMIUM) $(BWRAP)
+# The store's Postgres tests, the multi-process test and the load benchmark start Debian's PostgreSQL
+# server themselves (in a temporary directory, on a free port of 127.0.0.1); only the package is needed.
+postgres:
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || $(SUDO) apt-get install -y postgresql || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql)
+
+test: $(STAMP) $(CHROMIUM) $(BWRAP) postgres
 	$(BIN)/python -m pytest
 
 # The unit tests only: fakes for the judge and the speaker, no model, no server, no browser.
@@ -91,13 +97,14 @@ model-assets: $(LLAMA_SERVER) $(GGUF)
 test-model: $(STAMP) $(CHROMIUM) $(BWRAP) $(LLAMA_SERVER) $(GGUF)
 	INTERVIEWER_TEST_LLAMA_SERVER=$(LLAMA_SERVER) INTERVIEWER_TEST_GGUF=$(GGUF) $(BIN)/python -m pytest tests/model
 
-bench: $(STAMP) $(BWRAP)
+bench: $(STAMP) $(BWRAP) postgres
 	$(BIN)/python -m evals.bench_retrieval
 	$(BIN)/python -m evals.bench_judge
 	$(BIN)/python -m evals.bench_engine
 	$(BIN)/python -m evals.bench_tokens
 	$(BIN)/python -m evals.bench_runner
 	$(BIN)/python -m evals.quality
+	$(BIN)/python -m evals.bench_load
 
 # Rebuilds the judge's trained model and score map from the repository's data (fixed seed;
 # about an hour on 2 cores). `make run` and `make test` never train: the results ship in the package.

@@ -204,6 +204,8 @@ class Settings(BaseModel):
     extra_corpus_dirs: list[Path] = Field(default_factory=list)
     chroma_host: str | None = None
     chroma_port: int = 8000
+    # Sessions, turns, the story bank and login throttling: SQLite under `home` unless set.
+    database_url: SecretStr | None = Field(None, description="postgresql://user:password@host:port/db")
     ranker: str = "hybrid"
     log_level: str = "WARNING"
     # Model mode: any OpenAI-compatible server. No key and no base URL: offline mode.
@@ -238,6 +240,8 @@ class Settings(BaseModel):
         if self.base_url:
             text = text.replace(self.base_url, redacted_url(self.base_url))
         secrets = [self.api_key.get_secret_value()] if self.api_key else []
+        if self.database_url:
+            secrets += url_secrets(self.database_url.get_secret_value())
         for secret in [*secrets, *(url_secrets(self.base_url) if self.base_url else [])]:
             text = text.replace(secret, HIDDEN) if secret else text
         return text
@@ -274,6 +278,12 @@ class Settings(BaseModel):
         return self.home / "chroma"
 
     @property
+    def database(self) -> str:
+        """Where the store is: the database URL (its password included: for the store alone), else
+        the SQLite file under the data directory."""
+        return self.database_url.get_secret_value() if self.database_url else str(self.home / "sessions.db")
+
+    @property
     def server_mode(self) -> bool:
         return self.chroma_host is not None
 
@@ -289,6 +299,7 @@ class Settings(BaseModel):
             "extra_corpus_dirs": extra,
             "chroma_host": env.get("CHROMA_HOST") or None,
             "chroma_port": port,
+            "database_url": SecretStr(env["INTERVIEWER_DATABASE_URL"]) if env.get("INTERVIEWER_DATABASE_URL") else None,
             "ranker": env.get("INTERVIEWER_RANKER", "hybrid"),
             "log_level": env.get("INTERVIEWER_LOG_LEVEL", "WARNING").upper(),
             "api_key": SecretStr(env["OPENAI_API_KEY"]) if env.get("OPENAI_API_KEY") else None,

@@ -58,6 +58,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("INTERVIEWER_HOME", str(path))
     monkeypatch.delenv("INTERVIEWER_CORPUS_PATH", raising=False)
     monkeypatch.delenv("CHROMA_HOST", raising=False)
+    monkeypatch.delenv("INTERVIEWER_DATABASE_URL", raising=False)
     return path
 
 
@@ -115,3 +116,21 @@ def fake():
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Debian's PostgreSQL (installed by `make test`), started once in a temporary directory on a
+    free port of 127.0.0.1; yields its URL. A missing server fails the tests that need it."""
+    from evals.servers import postgres_server as start
+
+    with start() as url:
+        yield url
+
+
+@pytest.fixture()
+def pg_url(postgres_server: str) -> str:
+    """A new, empty database on the test server, for one test."""
+    from evals.servers import create_database
+
+    return create_database(postgres_server)

@@ -149,7 +149,8 @@ def _where(interview) -> str:  # noqa: ANN001
 
 def _converse(services, interview) -> None:  # noqa: ANN001
     """The chat itself: one answer per line until the interview ends or input stops."""
-    from interviewer.interview.engine import MessageTooLong, check_length
+    from interviewer.interview.engine import Interview, MessageTooLong, check_length
+    from interviewer.store import SessionBusy
 
     interactive = sys.stdin.isatty()
     if services.speaker_client is None:
@@ -187,11 +188,21 @@ def _converse(services, interview) -> None:  # noqa: ANN001
                 out.print(f"[bold green]You:[/bold green] {escape(line)}")
             if not services.judge_ready:
                 out.print("[dim](The judge is getting ready: its model takes a few seconds to load.)[/dim]")
-            before = interview.state.round.index
-            out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
-            for piece in interview.stream(line):
-                out.print(piece, end="", highlight=False, markup=False)
-            out.print("\n")
+            try:
+                # The session's turn lock, as in the browser app: the same session may be open there too.
+                with services.store.session_lock(interview.session_id):
+                    if services.store.version(interview.session_id)[0] != len(interview.turns):
+                        interview = Interview.resume(services, interview.session_id)
+                        out.print("[yellow]This session moved on in another window; your message answers "
+                                  f"where it is now:[/yellow] {escape(interview.last_interviewer_message)}")
+                    before = interview.state.round.index
+                    out.print("[bold cyan]Interviewer:[/bold cyan] ", end="")
+                    for piece in interview.stream(line):
+                        out.print(piece, end="", highlight=False, markup=False)
+                    out.print("\n")
+            except SessionBusy as exc:
+                err.print(f"[yellow]{escape(str(exc))}[/yellow]")
+                continue
             if interview.state.round.index != before and not interview.finished:
                 out.print(f"[dim]{escape(_where(interview))}[/dim]\n")
     except KeyboardInterrupt:
@@ -269,7 +280,7 @@ def sessions(
     """List saved interview sessions, newest first."""
     from interviewer.store import Store
 
-    store = Store(settings().home / "sessions.db")
+    store = Store(settings().database)
     rows = store.sessions(user)
     data = [
         {"id": r.id, "user": r.user, "plan": r.plan_id, "role": r.role, "status": r.status,

@@ -7,6 +7,7 @@ and passed in, so the terminal, the browser app and the tests drive the same eng
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ class Interview:
         self._snippets: dict[tuple[str, str], str] = {}
         # Model usage of this session: what earlier runs of it recorded, plus this run's.
         self._usage_before = meta.usage.model_dump() if meta.usage else {}
+        # Seconds spent in the judge and in the store since the caller last cleared it (the app logs them per turn).
+        self.timings: dict[str, float] = {"judge": 0.0, "store": 0.0}
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -124,7 +127,9 @@ class Interview:
 
     def set_meta(self, **values: object) -> None:
         """Store session meta (store.SessionMeta's fields) and keep this interview's copy in step."""
+        began = time.perf_counter()
         self.s.store.set_meta(self.session_id, **values)
+        self.timings["store"] += time.perf_counter() - began
         self.meta = SessionMeta.model_validate({**self.meta.model_dump(), **values})
 
     @property
@@ -147,7 +152,9 @@ class Interview:
         kind = classify(message, item.question, behavioral=item.kind != "technical", vocabulary=self.s.vocabulary)
         score: Score | None = None
         if kind is MessageKind.ANSWER and item.kind != "questions":
+            began = time.perf_counter()
             score = self.judge.score(self._rubric(), "\n".join([*item.answers, message]))
+            self.timings["judge"] += time.perf_counter() - began
             if score.relevance < OFF_TOPIC_BELOW and len(message.split()) >= 6 and not item.answers and item.run is None:
                 kind, score = MessageKind.OFF_TOPIC, None
             elif item.run is not None:
@@ -326,7 +333,9 @@ class Interview:
         )
 
     def _commit(self, turns: list[Turn], status: str | None = None) -> None:
+        began = time.perf_counter()
         self.s.store.commit_turns(self.session_id, turns, self.state.model_dump_json(), status)
+        self.timings["store"] += time.perf_counter() - began
         self.turns.extend(turns)
 
     def end(self) -> str:

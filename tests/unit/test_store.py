@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from interviewer.schemas import Turn
 from interviewer.store import MIGRATIONS, LpGuess, Store, TokenUsage
@@ -17,14 +18,14 @@ def test_migrations_apply_once_and_are_recorded(tmp_path):
     path = tmp_path / "s.db"
     Store(path)
     Store(path)  # a second open applies nothing again
-    assert Store(path).applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert Store(path).applied_migrations() == [m.name for m in MIGRATIONS]
 
 
 def test_commit_is_atomic(tmp_path):
     store = Store(tmp_path / "s.db")
     sid = store.create_session("ann", "ml-breadth", "RS", 1, "{}")
     store.commit_turns(sid, [turn(0), turn(1)], '{"n": 2}')
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         store.commit_turns(sid, [turn(2), turn(1)], '{"n": 99}')  # duplicate index: all or nothing
     assert [t.index for t in store.turns(sid)] == [0, 1]
     assert store.session(sid).state_json == '{"n": 2}'
@@ -95,7 +96,7 @@ def test_a_database_from_the_first_release_upgrades_in_place(tmp_path):
         assert [r[0] for r in db.execute("SELECT name FROM migrations")] == ["0001_sessions_and_turns"]
         turns_before = db.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
     store = Store(path)
-    assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert store.applied_migrations() == [m.name for m in MIGRATIONS]
     by_user = {s.user: s for s in store.sessions()}
     assert set(by_user) == {"ann", "bob"}
     ann, bob = by_user["ann"].meta, by_user["bob"].meta
