@@ -79,14 +79,14 @@ def run_candidate(cand: Candidate, apps: list[AppProcess], killed: threading.Eve
         for attempt in range(5):
             try:
                 if attempt:  # a reloaded page on a live process: is the answer already there?
-                    chat = client().predict(cand.browser, api_name="/load")[1]
+                    cand.browser, chat = client().predict(cand.browser, api_name="/load")[:2]
                     said = [text_of(m) for m in chat if m["role"] == "user"]
                     if said and said[-1] == text:
                         cand.found_stored += 1
                         return  # the dead process had stored it: not sent twice
                 began = time.perf_counter()
                 if api == "/send":
-                    client().predict(cand.browser, text, None, api_name=api)
+                    cand.browser = client().predict(cand.browser, text, None, api_name=api)[0]
                     cand.latencies.append(time.perf_counter() - began)
                 else:
                     client().predict(cand.browser, api_name=api)

@@ -190,12 +190,12 @@ def app_env(home: Path, database_url: str | None, chroma_port: int | None, **ext
     return env
 
 
-def start_app(env: dict[str, str], log: Path, seconds: float = 180) -> AppProcess:
-    """`interviewer ui` on a free port; returns once it answers."""
-    port = free_port()
+def start_app(env: dict[str, str], log: Path, seconds: float = 180, port: int | None = None) -> AppProcess:
+    """`interviewer ui` on `port` (a free one by default); returns once it answers."""
+    port = port or free_port()
     exe = Path(sys.executable).parent / "interviewer"
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
+    with log.open("a") as out:
         proc = subprocess.Popen([str(exe), "ui"], env={**env, "INTERVIEWER_PORT": str(port)}, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     app = AppProcess(port=port, log=log, proc=proc, env=env)

@@ -22,8 +22,13 @@ def migrate() -> None:
 
 @app.command("status")
 def status() -> None:
-    """Where the store is, and how many sessions and stories it holds."""
-    store = Store(settings().database)
-    out.print(f"Store: {store.where} ({store.dialect}); migrations: {', '.join(store.applied_migrations())}")
+    """Where the store is, and how many sessions and stories it holds (changes nothing)."""
+    store = Store(settings().database, migrate=False)
+    applied = store.applied_migrations()
+    out.print(f"Store: {store.where} ({store.dialect}); migrations: {', '.join(applied) or 'none'}")
+    pending = [m.name for m in MIGRATIONS if m.name not in applied]
+    if pending:
+        out.print(f"Pending: {', '.join(pending)}. Run `interviewer db migrate` (every app process also does at start).")
+        return
     counts = store.counts()
     out.print(", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items()))

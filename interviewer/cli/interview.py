@@ -294,13 +294,13 @@ def sessions(
         out.print("No sessions yet. Start one with: interviewer chat")
         return
     table = Table()
-    for col in ("id", "plan", "role", "status", "turns", "started"):
+    for col in ("id", "user", "plan", "role", "status", "turns", "started"):
         table.add_column(col)
     import datetime as dt
 
     for d in data:
         started = dt.datetime.fromtimestamp(d["created_at"]).strftime("%Y-%m-%d %H:%M")
-        table.add_row(d["id"], d["plan"], d["role"], d["status"], str(d["turns"]), started)
+        table.add_row(d["id"], d["user"], d["plan"], d["role"], d["status"], str(d["turns"]), started)
     out.print(table)
 
 

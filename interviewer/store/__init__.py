@@ -1,7 +1,7 @@
 """What the app keeps: sessions, turns, session meta, login throttling (sessions.py), the story
 bank's table (stories/storage.py), on SQLite or PostgreSQL (database.py), schema in migrations.py."""
 
-from interviewer.store.database import SessionBusy, StoreError
+from interviewer.store.database import SessionBusy, StoreError, StoreUnavailable
 from interviewer.store.migrations import MIGRATIONS
 from interviewer.store.sessions import (
     TURN_LOCK_SECONDS,
@@ -14,4 +14,4 @@ from interviewer.store.sessions import (
 )
 
 __all__ = ["MIGRATIONS", "TURN_LOCK_SECONDS", "LpGuess", "ModelEvent", "SessionBusy", "SessionMeta", "SessionRow",
-           "Store", "StoreError", "TokenUsage"]
+           "Store", "StoreError", "StoreUnavailable", "TokenUsage"]

@@ -23,7 +23,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from interviewer.config import redacted_url
 from interviewer.datadir import create_private
 from interviewer.store.migrations import MIGRATIONS, statements
 
@@ -40,6 +39,11 @@ class StoreError(RuntimeError):
     """The store cannot be opened (an unreadable URL, a database that refuses), said plainly."""
 
 
+class StoreUnavailable(StoreError):
+    """The database stopped answering (a server restart, a network cut): nothing was stored by the
+    action that met it; the caller says so and the candidate tries again."""
+
+
 class SessionBusy(RuntimeError):
     """Another process is taking a turn in this session and did not finish in time."""
 
@@ -53,10 +57,12 @@ def engine_for(target: str | Path) -> Engine:
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
         _sqlite_transactions(engine)
         return engine
+    check_encoded(target)
     try:
         url = make_url(target)
     except ArgumentError:
-        raise StoreError(f"INTERVIEWER_DATABASE_URL is not a database URL: {redacted_url(target)}") from None
+        raise StoreError("INTERVIEWER_DATABASE_URL is not a database URL (postgresql://user:password@host:port/db); "
+                         "it is not shown because it may hold the password") from None
     if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
         url = url.set(drivername="postgresql+psycopg")
     else:
@@ -65,6 +71,15 @@ def engine_for(target: str | Path) -> Engine:
     # pool_pre_ping: a connection the server dropped (a restart) is replaced, not handed to a turn.
     # At most MAX_CONNECTIONS per process: a turn holds one for its lock and uses one more at a time.
     return create_engine(url, pool_pre_ping=True, pool_size=MAX_CONNECTIONS // 2, max_overflow=MAX_CONNECTIONS // 2)
+
+
+def check_encoded(url: str) -> None:
+    """A password with @ / ? # in it must be percent-encoded: read raw, the URL splits inside the
+    password, and the piece after the split would be shown as the host (it was, in a trial)."""
+    userinfo, at, _ = url.partition("://")[2].rpartition("@")
+    if at and any(c in userinfo for c in "/?#@"):
+        raise StoreError("INTERVIEWER_DATABASE_URL: percent-encode the user name and password (@ as %40, / as %2F, "
+                         "? as %3F, # as %23); the URL is not shown because it holds the password")
 
 
 def _sqlite_transactions(engine: Engine) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Connection, RowMapping, bindparam, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, RowMapping, bindparam, inspect, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from interviewer.config import redacted_url
 from interviewer.schemas import Turn
@@ -123,17 +123,28 @@ class SessionRow(BaseModel):
 class Store:
     """`target`: an SQLite file path, or a postgresql:// URL (Settings.database)."""
 
-    def __init__(self, target: str | Path):
+    def __init__(self, target: str | Path, migrate: bool = True):
+        """Opens the database and, unless `migrate` is False (`interviewer db status`), applies the
+        migrations it lacks."""
         self.engine = database.engine_for(target)
         self.dialect = self.engine.dialect.name
         try:
-            database.migrate(self.engine)
-            with self.transaction() as db:
-                self._scrub_endpoints(db)
-        except OperationalError as exc:
-            # The driver's reason (refused, bad password, no such database) without the SQL or the password.
+            if migrate:
+                database.migrate(self.engine)
+                with self.transaction() as db:
+                    self._scrub_endpoints(db)
+            else:
+                with self.reading() as db:
+                    db.execute(text("SELECT 1"))
+        except database.StoreUnavailable as exc:
+            raise database.StoreError(f"cannot open the store: {exc}") from None
+        except DBAPIError as exc:
+            # The driver's reason (refused, bad password, no such database, no right to create tables),
+            # without the SQL or the password.
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise database.StoreError(f"cannot open the store at {self.where}: {reason}") from None
+            hint = (" (the database's user must own it, or be allowed to create tables in schema public: "
+                    "see the README, Hosting a cohort)") if "permission denied" in reason else ""
+            raise database.StoreError(f"cannot open the store at {self.where}: {reason}{hint}") from None
 
     def __repr__(self) -> str:
         return f"Store({self.where})"
@@ -159,19 +170,31 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A writing transaction, for this module and the other tables' owners (stories/storage.py)."""
-        with database.writing(self.engine) as db:
+        with self._answering(), database.writing(self.engine) as db:
             yield db
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as db:
+        with self._answering(), self.engine.connect() as db:
             yield db
 
     @contextmanager
     def session_lock(self, session_id: str, timeout: float = TURN_LOCK_SECONDS) -> Iterator[None]:
         """Held for a whole turn, so no two processes interleave one session's turns."""
-        with database.session_lock(self.engine, session_id, timeout):
+        with self._answering(), database.session_lock(self.engine, session_id, timeout):
             yield
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """A database that stopped answering is StoreUnavailable, said plainly; other errors (a
+        duplicate turn, a bad statement) stay what they are."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            if self.dialect == "sqlite" and "locked" not in str(exc.orig):
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise database.StoreUnavailable(f"the store at {self.where} is not answering: {reason}") from None
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for `interviewer db status`."""
@@ -180,6 +203,8 @@ class Store:
                     for table in ("sessions", "turns", "stories", "login_failures")}
 
     def applied_migrations(self) -> list[str]:
+        if not inspect(self.engine).has_table("migrations"):
+            return []
         with self.reading() as db:
             return [r[0] for r in db.execute(text("SELECT name FROM migrations ORDER BY name"))]
 

@@ -27,6 +27,21 @@ STORAGE_KEY = "interviewer-v2"
 # session id, which the server only honours for the user who owns the session.
 PUBLIC_STORAGE_CIPHER = "interviewer-localStorage-public-key-not-a-secret"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# The answer being sent, kept in this browser's localStorage with its session id: if the process
+# serving it dies before storing it, the reload puts it back in the box (Handlers.on_unsent).
+STASH_ANSWER = """(b, a, g) => {
+  try { localStorage.setItem("interviewer-unsent", JSON.stringify({s: (b && b.session_id) || "", a: a || ""})); }
+  catch (e) {}
+  return [b, a, g];
+}"""
+RECALL_ANSWER = """(b, a) => {
+  let kept = "";
+  try {
+    const v = JSON.parse(localStorage.getItem("interviewer-unsent") || "{}");
+    if (v.s && b && v.s === b.session_id) kept = v.a || "";
+  } catch (e) {}
+  return [b, kept];
+}"""
 CSS = """
 #side-panel {min-width: 260px}
 #notice p {color: var(--error-text-color, #b91c1c); margin: 0}
@@ -61,15 +76,18 @@ def build_app(services: Services) -> gr.Blocks:
         setup_inputs = [browser, setup.role, setup.plan, setup.difficulty, setup.bar_raiser, setup.lp_focus,
                         setup.guess_lp, setup.resume, setup.seed]
         setup.start.click(h.on_start, setup_inputs, [*screen, tabs, setup.notice], api_name="start")
-        demo.load(h.on_load, [browser], [*screen, tabs], api_name="load")  # opens an unfinished assessment's tab too
+        demo.load(h.on_load, [browser], [*screen, tabs], api_name="load").then(  # opens a running assessment's tab too
+            h.on_unsent, [browser, live.answer], [live.answer, live.notice], js=RECALL_ANSWER, queue=False,
+            api_visibility="undocumented")
         report_tab.select(h.on_report, [browser], [report.headline, report.scores, report.chart, report.evidence,
                                                    *report.downloads], api_name="report")
 
         turn = [*screen, live.answer, live.guess]
         turn_events = [
-            live.send.click(h.on_send, [browser, live.answer, live.guess], turn, concurrency_id="turn", api_name="send"),
+            live.send.click(h.on_send, [browser, live.answer, live.guess], turn, concurrency_id="turn", api_name="send",
+                            js=STASH_ANSWER),
             live.answer.submit(h.on_send, [browser, live.answer, live.guess], turn, concurrency_id="turn",
-                               api_visibility="undocumented"),
+                               api_visibility="undocumented", js=STASH_ANSWER),
             live.send_code.click(h.on_send_code, [browser, live.answer, live.code, live.guess], turn,
                                  concurrency_id="turn", api_name="send_code"),
             *(button.click(h.on_command(name), [browser], turn, concurrency_id="turn", api_name=name)

@@ -21,6 +21,7 @@ from interviewer.assessment.state import (
 )
 from interviewer.assessment.view import build_report, clock, report_md
 from interviewer.datadir import write_private
+from interviewer.store import StoreUnavailable
 from interviewer.ui.controller import UserError
 from interviewer.ui.handlers import ASSESSMENT_KEY as KEY
 from interviewer.ui.handlers import Handlers, failure_line, with_browser_id
@@ -173,13 +174,16 @@ class AssessmentHandlers:
         """Every second while a section runs: the countdown, and a stamp of where the assessment
         stands; at zero the section is closed (by resuming it), which changes the stamp."""
         browser_state = with_browser_id(browser_state)
-        session_id = self._session(request, browser_state)
-        if session_id is None:
-            return "", ""
-        state = AssessmentState.model_validate_json(self.s.store.session(session_id).state_json)
-        left = None if state.finished else seconds_left(state, self.s.clock())
-        if left is not None and left <= 0:
-            state = self._resume(session_id).state  # closes the section whose time is up
+        try:
+            session_id = self._session(request, browser_state)
+            if session_id is None:
+                return "", ""
+            state = AssessmentState.model_validate_json(self.s.store.session(session_id).state_json)
             left = None if state.finished else seconds_left(state, self.s.clock())
+            if left is not None and left <= 0:
+                state = self._resume(session_id).state  # closes the section whose time is up
+                left = None if state.finished else seconds_left(state, self.s.clock())
+        except (StoreUnavailable, UserError):  # the next tick tries again; the page keeps what it shows
+            return gr.update(), gr.update()
         stamp = f"{session_id}:{state.section}:{state.item}:{state.finished}"
         return (f"**Time left in this section: {clock(left)}**" if left is not None else ""), stamp

@@ -52,6 +52,8 @@ class UserError(Exception):
     """A problem the user can fix, shown as one friendly line."""
 
 
+MOVED_ON = ("This interview moved on in another tab or window; here is where it is now. Your answer is still in "
+            "the box: send it again if it answers the question above.")
 JUDGE_LOADING = "The judge is getting ready (its model takes a few seconds to load); your answer is scored in a moment."
 
 
@@ -104,6 +106,8 @@ class Screen(BaseModel):
     notice: str = ""  # a problem to show (the app shows it in red); never a result
     info: str = ""  # news that is not a problem (the app shows it plainly): the judge loading, a resume read
     keep_guess: bool = False  # a guess was given with a message that was not an answer: it stays for the answer
+    keep_answer: bool = False  # the message was not taken (the interview had moved on elsewhere): it stays in the box
+    turns: int = 0  # the turns this screen shows; a browser sends it back with its next message
 
 
 class Controller:
@@ -228,10 +232,24 @@ class Controller:
         except UserError:
             return None
 
+    def unsent(self, user: str, session_id: str | None, text: str) -> bool:
+        """Whether `text`, which this browser sent last, is missing from the session (its process
+        died before storing it): then the page puts it back in the box."""
+        if not session_id or not text.strip():
+            return False
+        try:
+            self._owned(user, session_id)
+        except UserError:
+            return False
+        return all(t.text != text for t in self.s.store.turns(session_id) if t.speaker == "candidate")
+
     # ---- turns ----------------------------------------------------------------------------
 
-    def send(self, user: str, session_id: str | None, message: str, guess: str | None = None) -> Iterator[Screen]:
-        """One candidate message; yields the screen as the interviewer's reply streams in."""
+    def send(self, user: str, session_id: str | None, message: str, guess: str | None = None,
+             seen: int | None = None) -> Iterator[Screen]:
+        """One candidate message; yields the screen as the interviewer's reply streams in. `seen`:
+        the turns the sender's screen showed; when the interview has moved on since (another tab or
+        window answered), the message is not taken: the screen is brought up to date instead."""
         if not session_id:
             raise UserError("Start an interview first (Set up tab).")
         if not message or not message.strip():
@@ -241,6 +259,9 @@ class Controller:
         with self.session_turn(session_id):
             locked = time.perf_counter()
             interview = self._open(user, session_id)
+            if seen is not None and seen != len(interview.turns) and message.strip().lower() != "/end":
+                yield self._screen(interview, keep_answer=True, notice=MOVED_ON)
+                return
             interview.timings.update(judge=0.0, store=0.0)
             item = interview.state.item
             asked = (item.item_id, item.kind, item.lp) if item else None
@@ -272,8 +293,9 @@ class Controller:
             self._live.pop(session_id, None)
             self._seen.pop(session_id, None)
 
-    def command(self, user: str, session_id: str | None, name: Literal["hint", "skip", "end"]) -> Iterator[Screen]:
-        yield from self.send(user, session_id, f"/{name}")
+    def command(self, user: str, session_id: str | None, name: Literal["hint", "skip", "end"],
+                seen: int | None = None) -> Iterator[Screen]:
+        yield from self.send(user, session_id, f"/{name}", seen=seen)
 
     # ---- "Which LP is this?" ----------------------------------------------------------------
 
@@ -332,7 +354,7 @@ class Controller:
     # ---- what the screen shows ----------------------------------------------------------------
 
     def _screen(self, interview: Interview, messages: list[dict[str, Any]] | None = None, notice: str = "", info: str = "",
-                reveal: str = "", keep_guess: bool = False) -> Screen:
+                reveal: str = "", keep_guess: bool = False, keep_answer: bool = False) -> Screen:
         """The screen from the interview alone: nothing is read from the store."""
         meta = interview.meta
         guesses = meta.lp_guesses
@@ -358,7 +380,8 @@ class Controller:
                                and item.item_id not in guessed and not state.finished),
             tally=((f"{reveal}  \n" if reveal else "") + view.tally(guesses)) if meta.guess_lp else "",
             notice=notice, info=info,
-            keep_guess=keep_guess,
+            keep_guess=keep_guess, keep_answer=keep_answer,
+            turns=len(interview.turns),
         )
 
 

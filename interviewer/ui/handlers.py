@@ -19,12 +19,17 @@ from interviewer.report.history import history
 from interviewer.report.model import Report
 from interviewer.report.render import REPORT_FORMATS, render
 from interviewer.schemas import LEADERSHIP_PRINCIPLES
+from interviewer.store import StoreUnavailable
 from interviewer.ui import view
 from interviewer.ui.controller import Controller, Screen, SetupChoice, UserError
 
 log = logging.getLogger(__name__)
 
 FRIENDLY_FAILURE = "Something went wrong on our side. Your interview is saved: reload the page to continue."
+UNSENT = ("Your last answer did not reach the interview before the connection dropped: it is back in the box. "
+          "Send it again.")
+STORE_DOWN = ("The interview's database is not answering right now. Everything up to your last reply is saved; "
+              "try again in a minute (your text stays in the box).")
 SCREEN_OUTPUTS = 10  # the components screen_out fills, in app.py's order
 ASSESSMENT_KEY = "assessment_id"  # the browser's online assessment, beside its interview's session_id
 
@@ -50,6 +55,9 @@ def user_of(request: gr.Request | None, browser: dict[str, Any], local_user: str
 def failure_line(exc: Exception) -> str:
     if isinstance(exc, UserError):
         return str(exc)
+    if isinstance(exc, StoreUnavailable):
+        log.warning("%s", exc)
+        return STORE_DOWN
     log.exception("handler failed")
     return FRIENDLY_FAILURE
 
@@ -92,7 +100,7 @@ def screen_out(screen: Screen | None, browser_state: dict[str, Any], note: str =
     if screen is None:
         return (browser_state, [], "Start an interview in the Set up tab.", gr.update(visible=False),
                 gr.update(), gr.update(), gr.update(visible=False), "", note, gr.update())
-    browser_state = {**browser_state, "session_id": screen.session_id}
+    browser_state = {**browser_state, "session_id": screen.session_id, "turns": screen.turns}
     language = screen.code_language
     fresh = screen.code_template is not None  # a new question: a fresh pane and no old run result
     return (
@@ -121,14 +129,33 @@ class Handlers:
 
     def on_load(self, browser_state: dict[str, Any] | None, request: gr.Request) -> tuple:
         browser_state = with_browser_id(browser_state)
-        screen = self.ctl.restore(self.user(request, browser_state), browser_state.get("session_id"))
+        user = self.user(request, browser_state)
+        try:
+            screen = self.ctl.restore(user, browser_state.get("session_id"))
+            assessment = (screen is None or screen.finished) and self.ctl.is_assessment(
+                user, browser_state.get(ASSESSMENT_KEY) or "", unfinished=True)
+        except StoreUnavailable as exc:  # the session id is kept: a later reload finds the interview
+            shown = list(screen_out(None, browser_state, failure_line(exc)))
+            shown[2] = "Your interview could not be loaded yet: reload the page in a minute."
+            return (*shown, gr.Tabs())
         if screen is None:
             browser_state["session_id"] = ""  # gone, or not this browser's: forget it
         selected = gr.Tabs(selected="interview") if screen is not None and not screen.finished else gr.Tabs()
-        if (screen is None or screen.finished) and self.ctl.is_assessment(
-                self.user(request, browser_state), browser_state.get(ASSESSMENT_KEY) or "", unfinished=True):
+        if assessment:
             selected = gr.Tabs(selected="assessment")  # a reload finds the running assessment again
         return (*screen_out(screen, browser_state), selected)
+
+    def on_unsent(self, browser_state: dict[str, Any] | None, pending: str | None, request: gr.Request) -> tuple:
+        """After a reload: the answer this browser sent last (kept in its localStorage by the page),
+        back in the box if the interview never received it."""
+        browser_state = browser_state or {}
+        try:
+            lost = self.ctl.unsent(self.user(request, browser_state), browser_state.get("session_id"), pending or "")
+        except StoreUnavailable:
+            lost = False
+        if not lost:
+            return gr.update(), gr.update()
+        return pending, UNSENT
 
     def on_start(self, browser_state, role_v, plan_v, difficulty_v, bar_raiser_v, lp_v, guess_v, resume_v, seed_v,
                  request: gr.Request) -> tuple:
@@ -157,21 +184,25 @@ class Handlers:
             return
         if last is not None:
             # The answer box empties; the LP guess too, unless the message was not the answer yet.
-            yield (*screen_out(last, browser_state), "", gr.update() if last.keep_guess else None)
+            yield (*screen_out(last, browser_state), gr.update() if last.keep_answer else "",
+                   gr.update() if last.keep_guess or last.keep_answer else None)
 
     def on_send(self, browser_state, text, guess_v, request: gr.Request):  # noqa: ANN001, ANN202
         yield from self.streamed(browser_state, request,
-                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), text, guess_v))
+                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), text, guess_v,
+                                                            seen=browser_state.get("turns")))
 
     def on_send_code(self, browser_state, text, code_v, guess_v, request: gr.Request):  # noqa: ANN001, ANN202
         message = with_code(text, code_v, self.ctl.code_language(browser_state.get("session_id")))
         yield from self.streamed(browser_state, request,
-                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), message, guess_v))
+                                 lambda user: self.ctl.send(user, browser_state.get("session_id"), message, guess_v,
+                                                            seen=browser_state.get("turns")))
 
     def on_command(self, name: str):  # noqa: ANN202
         def handler(browser_state, request: gr.Request):  # noqa: ANN001, ANN202
             yield from self.streamed(browser_state, request,
-                                     lambda user: self.ctl.command(user, browser_state.get("session_id"), name))
+                                     lambda user: self.ctl.command(user, browser_state.get("session_id"), name,
+                                                                   seen=browser_state.get("turns")))
         return handler
 
     def on_run(self, browser_state, code_v, request: gr.Request) -> tuple:  # noqa: ANN001
@@ -200,7 +231,7 @@ class Handlers:
         session_id = browser_state.get("session_id")
         try:
             done = bool(session_id) and self.services.store.session(session_id).status == "finished"
-        except KeyError:
+        except (KeyError, StoreUnavailable):
             done = False
         return gr.Tabs(selected="report") if done else gr.Tabs()
 

@@ -4,6 +4,7 @@ complexity after a passing run, and the score combines tests, complexity, qualit
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from interviewer.config import Settings
 from interviewer.interview.engine import Interview
@@ -173,8 +174,9 @@ def test_a_crash_between_the_run_and_the_reply_loses_nothing(services):
     problem = services.problem_for(interview.state.item.item_id)
     interview.run_code(problem.reference)
     # Drop the interviewer's reply as if the process died after committing the run.
-    with services.store._connect() as db:
-        db.execute("DELETE FROM turns WHERE session_id = ? AND idx = ?", (interview.session_id, len(interview.turns) - 1))
+    with services.store.transaction() as db:
+        db.execute(text("DELETE FROM turns WHERE session_id = :id AND idx = :idx"),
+                   {"id": interview.session_id, "idx": len(interview.turns) - 1})
     resumed = Interview.resume(services, interview.session_id)
     assert resumed.turns[-1].speaker == "interviewer" and "complexity" in resumed.turns[-1].text
 

@@ -79,17 +79,18 @@ def test_turns_alternate_between_processes(deployment):
         first = clients[k % 2]
         browser = first.predict({"browser_id": f"cand-{k}", "session_id": ""}, "DS", "stats", 0, False, [], True, None,
                                 100 + k, api_name="/start")[0]
-        sessions.append((browser, []))
+        sessions.append(({"browser": browser}, []))
     for step in range(4):
-        for k, (browser, answers) in enumerate(sessions):
+        for k, (state, answers) in enumerate(sessions):
             client = clients[(k + step + 1) % 2]  # the other process from the one that served the last turn
             answer = ANSWER.format(tag=f"cand-{k} step-{step}")
-            chat = client.predict(browser, answer, None, api_name="/send")[1]
+            state["browser"], chat = client.predict(state["browser"], answer, None, api_name="/send")[:2]
             answers.append(answer)
             # This process shows the turns the other one served: its cache was checked against the store.
             shown = [chat_text(m) for m in chat if m["role"] == "user"]
             assert shown == answers, (k, step, shown)
-    for k, (browser, answers) in enumerate(sessions):
+    for k, (state, answers) in enumerate(sessions):
+        browser = state["browser"]
         clients[k % 2].predict(browser, api_name="/end")
         row = store.session(browser["session_id"])
         assert row.status == "finished" and row.user == f"browser-cand-{k}"
@@ -110,7 +111,7 @@ def test_a_process_killed_mid_turn_and_the_session_finished_on_the_other(deploym
                                api_name="/start")[0]
     sid = browser["session_id"]
     first = ANSWER.format(tag="crash step-0")
-    client_a.predict(browser, first, None, api_name="/send")
+    browser = client_a.predict(browser, first, None, api_name="/send")[0]
     # The next interviewer line takes 20 s to come: process a is killed while it waits for it.
     fake.script.append({"for": "stream", "text": "Never said.", "delay": 20})
     second = ANSWER.format(tag="crash step-1")
@@ -126,7 +127,7 @@ def test_a_process_killed_mid_turn_and_the_session_finished_on_the_other(deploym
 
     # The other process serves the session at once: the dead one's lock went with its connection.
     began = time.monotonic()
-    chat = client_b.predict(browser, api_name="/load")[1]
+    browser, chat = client_b.predict(browser, api_name="/load")[:2]
     assert time.monotonic() - began < 30
     assert [chat_text(m) for m in chat if m["role"] == "user"] == [first, second]
     third = ANSWER.format(tag="crash step-2")

@@ -187,3 +187,57 @@ def test_db_commands_migrate_and_report_without_the_password(pg_url, home, monke
     assert "(postgresql)" in status.output and "1 sessions, 0 turns, 0 stories" in status.output
     assert password not in migrated.output + status.output
     assert not (home / "sessions.db").exists()  # nothing went to the SQLite default
+
+
+def test_a_database_that_stops_answering_is_said_plainly_and_a_reload_keeps_the_session(settings, corpus):
+    """Its own server, stopped in the middle: the store says so in one line, and the page's reload
+    keeps the session id instead of forgetting the interview."""
+    import os
+    import signal
+    from pathlib import Path
+
+    from evals.servers import postgres_server
+    from interviewer.interview.services import Services
+    from interviewer.store import StoreUnavailable
+    from interviewer.ui.handlers import STORE_DOWN, Handlers
+    from tests.fakes import FakeJudge, FakeSpeaker
+
+    with postgres_server() as url:
+        store = Store(url)
+        handlers = Handlers(Services(settings=settings, corpus=corpus, judge=FakeJudge(), store=store,
+                                     make_speaker=lambda seed, client: FakeSpeaker()))
+        browser = {"browser_id": "b1", "session_id": ""}
+        started = handlers.on_start(browser, "DS", "stats", None, False, [], True, None, 3, None)
+        browser = started[0]
+        assert browser["session_id"]
+        with store.reading() as db:
+            data = Path(db.exec_driver_sql("SHOW data_directory").scalar_one())
+        os.kill(int((data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
+        deadline = time.monotonic() + 30
+        while (data / "postmaster.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with pytest.raises(StoreUnavailable, match="is not answering"):
+            store.session(browser["session_id"])
+        shown = handlers.on_load(browser, None)
+        assert shown[0]["session_id"] == browser["session_id"]  # not forgotten
+        assert shown[8] == STORE_DOWN and "reload the page in a minute" in shown[2]
+        sent = list(handlers.on_send(browser, "an answer while the database is down", None, None))
+        assert STORE_DOWN in sent[-1]
+
+
+def test_a_raw_special_character_password_and_a_user_without_rights_are_said_without_the_password(pg_url, tmp_path):
+    with pytest.raises(StoreError, match="percent-encode") as caught:
+        Store("postgresql://sp:p@ss/w:rd#1@127.0.0.1:5432/interviewer")
+    assert "ss/w" not in str(caught.value) and "rd#1" not in str(caught.value)
+
+    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:  # PostgreSQL 15: a new role may not create tables in schema public
+        db.exec_driver_sql("CREATE ROLE limited LOGIN PASSWORD 'limited-secret-1'")
+        db.exec_driver_sql(f"GRANT CONNECT ON DATABASE {pg_url.rpartition('/')[2]} TO limited")
+    admin.dispose()
+    limited = pg_url.replace(pg_url.split("//")[1].split("@")[0], "limited:limited-secret-1")
+    with pytest.raises(StoreError, match="permission denied.*must own it") as caught:
+        Store(limited)
+    assert "limited-secret-1" not in str(caught.value)
+    status = Store(limited, migrate=False)  # `db status` reads and changes nothing
+    assert status.applied_migrations() == []

@@ -80,6 +80,7 @@ def test_ten_simultaneous_sessions_do_not_cross_talk(app):
             chats = []
             for _ in range(3):
                 out = client.predict(browser, ANSWER.format(tag=f"candidate-{k}"), None, api_name="/send")
+                browser = out[0]  # the screen's state, as a browser keeps it
                 chats.append(out[1])
             results[k] = {"browser": browser, "chat": chats[-1]}
         except BaseException as exc:  # noqa: BLE001 - reported below

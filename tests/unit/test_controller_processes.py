@@ -79,3 +79,35 @@ def test_a_session_busy_in_another_process_is_said_plainly(processes, settings, 
     assert [t.speaker for t in store.turns(sid)] == ["interviewer"]  # nothing was recorded
     last(b.send("ann", sid, "the same answer once the other process is gone"))
     assert [t.speaker for t in store.turns(sid)][:2] == ["interviewer", "candidate"]
+
+
+def test_a_stale_tab_does_not_answer_a_question_it_never_saw(processes):
+    from interviewer.ui.controller import MOVED_ON
+
+    a, b, store = processes
+    start = a.start("ann", SetupChoice(plan_id="stats", seed=3))
+    sid, seen = start.session_id, start.turns
+    assert seen == len(store.turns(sid)) == 1
+    fresh = last(a.send("ann", sid, "tab one answers the first question", seen=seen))  # tab one moves it on
+    stale = last(b.send("ann", sid, "tab two answers what it still shows", seen=seen))
+    assert stale.keep_answer and stale.notice == MOVED_ON and stale.turns == fresh.turns
+    assert said(stale) == ["tab one answers the first question"]  # tab two now shows where it is
+    assert [t.text for t in store.turns(sid) if t.speaker == "candidate"] == ["tab one answers the first question"]
+    resent = last(b.send("ann", sid, "tab two answers the new question", seen=stale.turns))
+    assert not resent.keep_answer and said(resent)[-1] == "tab two answers the new question"
+    ended = last(b.send("ann", sid, "/end", seen=seen))  # ending needs no up-to-date screen
+    assert ended.finished
+
+
+def test_the_page_keeps_a_refused_answer_in_the_box(processes):
+    from interviewer.ui.handlers import Handlers
+
+    a, _, _ = processes
+    handlers = Handlers(a.s)
+    browser = handlers.on_start({"browser_id": "t", "session_id": ""}, "DS", "stats", None, False, [], True, None, 3,
+                                None)[0]
+    moved = list(handlers.on_send(browser, "first answer from this tab", None, None))[-1][0]
+    assert moved["turns"] > browser["turns"]
+    out = list(handlers.on_send(browser, "an answer from a stale screen", None, None))[-1]
+    answer_box = out[-2]
+    assert answer_box != "" and out[0]["turns"] == moved["turns"]  # kept, and the screen caught up
