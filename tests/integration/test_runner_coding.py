@@ -483,7 +483,9 @@ def test_the_scale_check_passes_the_required_complexity_and_fails_a_slower_one(p
     assert "Every correctness test passes, but the scale check fails" in slow.message
     assert problem.scale.requirement in slow.message
     scale = slow.tests[-1]
-    assert scale.label == "scale check" and scale.growth > problem.scale.max_growth
+    # Refused by its growth, or, when a noisy small-input timing hides the growth, by the large call's own time.
+    assert scale.label == "scale check" and (scale.growth > problem.scale.max_growth
+                                             or f"takes well under {problem.scale.max_large_ms:g} ms" in scale.message)
 
 
 def test_a_wrong_answer_is_not_timed():
