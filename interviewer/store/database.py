@@ -53,7 +53,11 @@ def engine_for(target: str | Path) -> Engine:
     target = str(target)
     if "://" not in target:
         path = Path(target)
-        create_private(path)  # 0600 before SQLite opens it: its -wal and -shm files take the same mode
+        if not path.exists():
+            # 0600 before SQLite opens it: its -wal and -shm files take the same mode. Only when it is new:
+            # opening and closing a database file this process has open would drop SQLite's POSIX locks on
+            # it (closing any descriptor of a file does), and another process could then corrupt it.
+            create_private(path)
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
         _sqlite_transactions(engine)
         return engine
